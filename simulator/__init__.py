@@ -1,0 +1,32 @@
+"""SIEPAC simulator: hourly dispatch of the Central American grid and the Mexico link.
+
+Importing the package switches off every network request PyPSA could make (version
+checks, example downloads): all inputs live in the repository's ``grids/`` folder.
+"""
+
+from __future__ import annotations
+
+import os
+
+# Must be set before PyPSA is imported anywhere in the process.
+os.environ.setdefault("PYPSA_GENERAL__ALLOW_NETWORK_REQUESTS", "false")
+
+__version__ = "0.1.0"
+
+COUNTRIES: tuple[str, ...] = ("GT", "SV", "HN", "NI", "CR", "PA")
+"""The six SIEPAC countries, west to east (ISO 3166-1 alpha-2)."""
+
+ALL_REGIONS: tuple[str, ...] = (*COUNTRIES, "MX")
+"""SIEPAC countries plus Mexico's southern system."""
+
+CARRIERS: tuple[str, ...] = (
+    "hydro",
+    "geothermal",
+    "wind",
+    "solar",
+    "biomass",
+    "oil",
+    "coal",
+    "gas",
+)
+"""Generation carriers reported in the KPIs."""

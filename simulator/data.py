@@ -1,0 +1,321 @@
+"""Read the input tables under ``grids/`` and check them before any model is built.
+
+Every table is CSV with a ``source`` column (keys into ``grids/sources.csv``, separated by
+``;``) and a ``tag`` column (``found``, ``derived`` or ``estimate``). Problems are raised as
+:class:`~simulator.errors.DataError` naming the file, the row and the column.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from simulator.errors import DataError
+from simulator.paths import grids_dir
+
+TAGS: frozenset[str] = frozenset({"found", "derived", "estimate"})
+
+# file (relative to grids/) -> columns it must have besides source/tag/note
+TABLES: dict[str, tuple[str, ...]] = {
+    "electric/buses.csv": ("bus", "name", "country", "v_nom_kv", "lat", "lon", "kind", "national_hub"),
+    "electric/lines.csv": (
+        "line",
+        "bus0",
+        "bus1",
+        "kind",
+        "line_type",
+        "length_km",
+        "circuits_strung",
+        "circuits_towers",
+    ),
+    "electric/line_types.csv": ("line_type", "v_nom_kv", "x_ohm_per_km", "r_ohm_per_km", "s_nom_mva_per_circuit"),
+    "electric/border_limits.csv": ("limit_id", "from_countries", "to_countries", "limit_mw", "hour_start", "hour_end"),
+    "mexico/market.csv": ("year", "quantity", "value", "unit"),
+    "fleet/capacity.csv": ("country", "technology", "year", "capacity_mw"),
+    "fleet/national_totals.csv": ("country", "year", "scope", "capacity_mw"),
+    "fleet/parameters.csv": ("technology", "country", "parameter", "value", "unit"),
+    "fuels/prices.csv": ("fuel", "year", "value", "unit"),
+    "fuels/properties.csv": ("fuel", "parameter", "value", "unit"),
+    "demand/annual.csv": ("country", "year", "quantity", "value", "unit"),
+    "resources/annual_energy.csv": ("country", "year", "carrier", "value", "unit"),
+    "profiles/sources.csv": ("file", "description"),
+}
+
+TECHNOLOGY_CARRIER: dict[str, str] = {
+    "hydro_reservoir": "hydro",
+    "hydro_ror": "hydro",
+    "geothermal": "geothermal",
+    "wind": "wind",
+    "solar": "solar",
+    "bagasse": "biomass",
+    "oil_hfo": "oil",
+    "oil_diesel": "oil",
+    "coal": "coal",
+    "gas": "gas",
+}
+"""Model technologies and the carrier each reports under."""
+
+TECHNOLOGY_FUEL: dict[str, str] = {"oil_hfo": "hfo", "oil_diesel": "diesel", "coal": "coal", "gas": "lng"}
+"""Fuel burned by each thermal technology (keys of ``fuels/prices.csv``)."""
+
+
+def read_table(relative: str, root: Path | None = None) -> pd.DataFrame:
+    """Read one table of ``grids/`` and check its columns, sources and tags.
+
+    Parameters
+    ----------
+    relative
+        Path below ``grids/``, a key of :data:`TABLES`.
+    root
+        Data folder; default :func:`simulator.paths.grids_dir`.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The table, with a ``csv_line`` column holding the CSV line number of each row.
+    """
+    root = root or grids_dir()
+    path = root / relative
+    if not path.is_file():
+        msg = f"input table missing: {path} (expected columns {', '.join(TABLES[relative])})"
+        raise DataError(msg)
+    try:
+        table = pd.read_csv(path, comment=None, skipinitialspace=True, keep_default_na=True)
+    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        msg = f"{path}: not a readable CSV table ({exc})"
+        raise DataError(msg) from None
+    required = (*TABLES[relative], "source", "tag")
+    missing = [c for c in required if c not in table.columns]
+    if missing:
+        msg = f"{path}: missing column(s) {', '.join(missing)}; found {', '.join(map(str, table.columns))}"
+        raise DataError(msg)
+    table["csv_line"] = range(2, len(table) + 2)
+    for row in table.itertuples():
+        tag = str(row.tag).strip()
+        if tag not in TAGS:
+            msg = f"{path}:{row.csv_line}: column `tag` must be one of {', '.join(sorted(TAGS))}, found {tag!r}"
+            raise DataError(msg)
+        if pd.isna(row.source) or not str(row.source).strip():
+            msg = f"{path}:{row.csv_line}: column `source` is empty; every figure needs its source key"
+            raise DataError(msg)
+    table["tag"] = table["tag"].str.strip()
+    return table
+
+
+def source_keys(table: pd.DataFrame) -> set[str]:
+    """Return every source key referenced by a table's ``source`` column."""
+    return {k.strip() for cell in table["source"].astype(str) for k in cell.split(";") if k.strip()}
+
+
+@dataclass(frozen=True)
+class InputData:
+    """All tables of ``grids/`` as DataFrames, checked for sources and cross-references."""
+
+    root: Path
+    sources: pd.DataFrame
+    buses: pd.DataFrame
+    lines: pd.DataFrame
+    line_types: pd.DataFrame
+    border_limits: pd.DataFrame
+    mexico: pd.DataFrame
+    capacity: pd.DataFrame
+    national_totals: pd.DataFrame
+    parameters: pd.DataFrame
+    fuel_prices: pd.DataFrame
+    fuel_properties: pd.DataFrame
+    demand: pd.DataFrame
+    resources: pd.DataFrame
+    profile_sources: pd.DataFrame
+
+    # -- lookups -------------------------------------------------------------------
+    def _path(self, relative: str) -> Path:
+        return self.root / relative
+
+    def parameter(self, technology: str, country: str, parameter: str, default: float | None = None) -> float:
+        """Return a technology parameter; a country row overrides the ``*`` row."""
+        p = self.parameters
+        rows = p[(p.technology == technology) & (p.parameter == parameter)]
+        for who in (country, "*"):
+            hit = rows[rows.country == who]
+            if len(hit):
+                return float(hit.value.iloc[0])
+        if default is not None:
+            return default
+        msg = (
+            f"{self._path('fleet/parameters.csv')}: no row for technology={technology}, "
+            f"parameter={parameter}, country={country} or *"
+        )
+        raise DataError(msg)
+
+    def capacity_mw(self, country: str, technology: str, year: int) -> float:
+        """Return installed capacity (MW) of a technology in a country at the end of ``year``."""
+        c = self.capacity
+        hit = c[(c.country == country) & (c.technology == technology) & (c.year == year)]
+        return float(hit.capacity_mw.sum()) if len(hit) else 0.0
+
+    def demand_value(self, country: str, year: int, quantity: str) -> float:
+        """Return ``energy_gwh`` or ``peak_mw`` of a country's demand in ``year``."""
+        d = self.demand
+        hit = d[(d.country == country) & (d.year == year) & (d.quantity == quantity)]
+        if hit.empty:
+            msg = f"{self._path('demand/annual.csv')}: no `{quantity}` row for {country} {year}"
+            raise DataError(msg)
+        return float(hit.value.iloc[0])
+
+    def resource_energy_gwh(self, country: str, year: int, carrier: str) -> float:
+        """Return the weather-driven annual energy (GWh) of a carrier in a country."""
+        r = self.resources
+        hit = r[(r.country == country) & (r.year == year) & (r.carrier == carrier)]
+        return float(hit.value.sum()) if len(hit) else 0.0
+
+    def fuel_price_usd_per_mmbtu(self, fuel: str, year: int) -> float:
+        """Return a fuel price converted to USD/MMBtu with the fuel's heat content."""
+        p = self.fuel_prices
+        hit = p[(p.fuel == fuel) & (p.year == year)]
+        if hit.empty:
+            msg = f"{self._path('fuels/prices.csv')}: no price for fuel `{fuel}` in {year}"
+            raise DataError(msg)
+        value, unit = float(hit.value.iloc[0]), str(hit.unit.iloc[0]).strip()
+        if unit == "USD/MMBtu":
+            return value
+        heat = self.fuel_property(fuel, "heat_content")
+        if unit in ("USD/bbl", "USD/t"):
+            return value / heat
+        msg = f"{self._path('fuels/prices.csv')}: unit {unit!r} of fuel `{fuel}` not understood (USD/MMBtu, USD/bbl or USD/t)"
+        raise DataError(msg)
+
+    def fuel_property(self, fuel: str, parameter: str) -> float:
+        """Return a fuel property (``heat_content``, ``co2_kg_per_mmbtu``)."""
+        p = self.fuel_properties
+        hit = p[(p.fuel == fuel) & (p.parameter == parameter)]
+        if hit.empty:
+            msg = f"{self._path('fuels/properties.csv')}: no `{parameter}` for fuel `{fuel}`"
+            raise DataError(msg)
+        return float(hit.value.iloc[0])
+
+    def mexico_value(self, year: int, quantity: str) -> float:
+        """Return a figure of ``mexico/market.csv`` for a year."""
+        m = self.mexico
+        hit = m[(m.year == year) & (m.quantity == quantity)]
+        if hit.empty:
+            msg = f"{self._path('mexico/market.csv')}: no `{quantity}` row for {year}"
+            raise DataError(msg)
+        return float(hit.value.iloc[0])
+
+    def hub(self, country: str) -> str:
+        """Return the bus where a country's national system is attached."""
+        b = self.buses
+        hit = b[(b.country == country) & b.national_hub]
+        if len(hit) != 1:
+            msg = f"{self._path('electric/buses.csv')}: country {country} needs exactly one bus with national_hub=yes, found {len(hit)}"
+            raise DataError(msg)
+        return str(hit.bus.iloc[0])
+
+
+def _as_bool(series: pd.Series) -> pd.Series:
+    return series.astype(str).str.strip().str.lower().isin({"yes", "true", "1"})
+
+
+def _check_references(data: InputData) -> None:
+    """Cross-check keys between tables: sources, buses, line types."""
+    known = set(data.sources.source_key.astype(str).str.strip())
+    tables = {
+        "electric/buses.csv": data.buses,
+        "electric/lines.csv": data.lines,
+        "electric/line_types.csv": data.line_types,
+        "electric/border_limits.csv": data.border_limits,
+        "mexico/market.csv": data.mexico,
+        "fleet/capacity.csv": data.capacity,
+        "fleet/national_totals.csv": data.national_totals,
+        "fleet/parameters.csv": data.parameters,
+        "fuels/prices.csv": data.fuel_prices,
+        "fuels/properties.csv": data.fuel_properties,
+        "demand/annual.csv": data.demand,
+        "resources/annual_energy.csv": data.resources,
+        "profiles/sources.csv": data.profile_sources,
+    }
+    for relative, table in tables.items():
+        for row in table.itertuples():
+            for key in str(row.source).split(";"):
+                if key.strip() and key.strip() not in known:
+                    msg = f"{data.root / relative}:{row.csv_line}: source key {key.strip()!r} is not in {data.root / 'sources.csv'}"
+                    raise DataError(msg)
+    buses = set(data.buses.bus)
+    types = set(data.line_types.line_type)
+    for row in data.lines.itertuples():
+        for end in (row.bus0, row.bus1):
+            if end not in buses:
+                msg = f"{data.root / 'electric/lines.csv'}:{row.csv_line}: line {row.line} ends at unknown bus {end!r}"
+                raise DataError(msg)
+        if row.line_type not in types:
+            msg = f"{data.root / 'electric/lines.csv'}:{row.csv_line}: unknown line_type {row.line_type!r}; known: {', '.join(sorted(types))}"
+            raise DataError(msg)
+    for row in data.capacity.itertuples():
+        if row.technology not in TECHNOLOGY_CARRIER:
+            msg = f"{data.root / 'fleet/capacity.csv'}:{row.csv_line}: unknown technology {row.technology!r}; known: {', '.join(TECHNOLOGY_CARRIER)}"
+            raise DataError(msg)
+
+
+def load_data(root: Path | None = None) -> InputData:
+    """Read and check every input table.
+
+    Parameters
+    ----------
+    root
+        Data folder; default :func:`simulator.paths.grids_dir`.
+
+    Returns
+    -------
+    InputData
+        The checked tables.
+
+    Raises
+    ------
+    DataError
+        If a table is missing, lacks a column, has a row without source or with an unknown
+        tag, or references an unknown source key, bus or line type.
+    """
+    root = root or grids_dir()
+    sources_path = root / "sources.csv"
+    if not sources_path.is_file():
+        msg = f"source table missing: {sources_path}"
+        raise DataError(msg)
+    sources = pd.read_csv(sources_path)
+    if "source_key" not in sources.columns:
+        msg = f"{sources_path}: missing column source_key"
+        raise DataError(msg)
+    t = {rel: read_table(rel, root) for rel in TABLES}
+    buses = t["electric/buses.csv"]
+    buses["national_hub"] = _as_bool(buses["national_hub"])
+    data = InputData(
+        root=root,
+        sources=sources,
+        buses=buses,
+        lines=t["electric/lines.csv"],
+        line_types=t["electric/line_types.csv"],
+        border_limits=t["electric/border_limits.csv"],
+        mexico=t["mexico/market.csv"],
+        capacity=t["fleet/capacity.csv"],
+        national_totals=t["fleet/national_totals.csv"],
+        parameters=t["fleet/parameters.csv"],
+        fuel_prices=t["fuels/prices.csv"],
+        fuel_properties=t["fuels/properties.csv"],
+        demand=t["demand/annual.csv"],
+        resources=t["resources/annual_energy.csv"],
+        profile_sources=t["profiles/sources.csv"],
+    )
+    _check_references(data)
+    return data
+
+
+def data_hash(root: Path | None = None) -> str:
+    """Return a SHA-256 over every file under the data folder (names and contents)."""
+    root = root or grids_dir()
+    digest = hashlib.sha256()
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        digest.update(str(path.relative_to(root)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()

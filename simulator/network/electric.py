@@ -1,0 +1,418 @@
+"""The electric layer: buses, lines, loads, fleet, hydro storage and Mexico's southern system.
+
+``build_network(scenario, data)`` is a pure function of its two inputs: it reads nothing
+else and solves nothing. Country-level fleet and load are attached to each country's
+*national hub* bus (``grids/electric/buses.csv``): the national systems are dispatched as
+copper plates and the SIEPAC substations carry the regional flows between them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import pandas as pd
+import pypsa
+
+from simulator import COUNTRIES
+from simulator.data import TECHNOLOGY_CARRIER, TECHNOLOGY_FUEL, InputData
+from simulator.errors import DataError
+from simulator.network.carriers import CARRIER_COLORS, CARRIER_NICE_NAMES, MWH_PER_MMBTU
+from simulator.profiles import (
+    harvest_mask,
+    hydro_inflow_shape,
+    load_profile_mw,
+    solar_pu,
+    wind_pu,
+    year_index,
+)
+from simulator.scenario import Scenario
+
+pypsa.options.api.legacy_string_dtype = True
+
+THERMAL = ("oil_hfo", "oil_diesel", "coal", "gas")
+MEXICO = "MX"
+
+
+@dataclass(frozen=True)
+class BorderLimit:
+    """A limit on the sum of flows across a border, in one direction, in some hours."""
+
+    limit_id: str
+    lines: dict[str, float]
+    """Line name -> +1 if a positive flow (bus0 to bus1) crosses in the limited direction, -1 if against."""
+    limit_mw: float
+    hour_start: int
+    hour_end: int
+
+    def applies(self, hours: np.ndarray) -> np.ndarray:
+        """Return True for the hours (0-23) inside the limit's window (which may wrap midnight)."""
+        if self.hour_start <= self.hour_end:
+            return (hours >= self.hour_start) & (hours <= self.hour_end)
+        return (hours >= self.hour_start) | (hours <= self.hour_end)
+
+
+def _countries(cell: str) -> set[str]:
+    return {c.strip() for c in str(cell).split(";") if c.strip()}
+
+
+def border_limits(data: InputData, lines: pd.DataFrame, scenario: Scenario) -> list[BorderLimit]:
+    """Translate ``border_limits.csv`` into line coefficients for the built network.
+
+    A line crosses from set A to set B when one end is in A and the other in B; its
+    coefficient is +1 when its bus0 is in A (a positive flow goes from A to B) and -1
+    otherwise. Limits with Mexico are scaled by ``mexico.link_limit_scale``.
+    """
+    country = lines[["bus0_country", "bus1_country"]]
+    out = []
+    for row in data.border_limits.itertuples():
+        src, dst = _countries(row.from_countries), _countries(row.to_countries)
+        if not scenario.mexico.enabled and MEXICO in src | dst:
+            continue
+        coefficients = {}
+        for name, (c0, c1) in country.iterrows():
+            if c0 in src and c1 in dst:
+                coefficients[str(name)] = 1.0
+            elif c0 in dst and c1 in src:
+                coefficients[str(name)] = -1.0
+        if not coefficients:
+            msg = (
+                f"{data.root / 'electric/border_limits.csv'}:{row.csv_line}: limit {row.limit_id} "
+                f"from {row.from_countries} to {row.to_countries} matches no line"
+            )
+            raise DataError(msg)
+        scale = scenario.mexico.link_limit_scale if MEXICO in src | dst else 1.0
+        out.append(
+            BorderLimit(
+                limit_id=str(row.limit_id),
+                lines=coefficients,
+                limit_mw=float(row.limit_mw) * scale,
+                hour_start=int(row.hour_start),
+                hour_end=int(row.hour_end),
+            )
+        )
+    return out
+
+
+def _line_table(data: InputData, scenario: Scenario) -> pd.DataFrame:
+    """Return the Line attributes (ohms, MVA) after the second-circuit switch."""
+    lines = data.lines.merge(
+        data.line_types.drop(columns=["source", "tag", "note", "csv_line"], errors="ignore"),
+        on="line_type",
+        suffixes=("", "_type"),
+    )
+    bus_country = data.buses.set_index("bus").country
+    lines["bus0_country"] = lines.bus0.map(bus_country)
+    lines["bus1_country"] = lines.bus1.map(bus_country)
+    if not scenario.mexico.enabled:
+        lines = lines[(lines.bus0_country != MEXICO) & (lines.bus1_country != MEXICO)]
+    circuits = lines.circuits_strung.astype(float)
+    if scenario.grid.second_circuit:
+        circuits = np.where(lines.kind == "siepac", lines.circuits_towers, circuits).astype(float)
+    lines = lines.assign(
+        circuits=circuits,
+        x=lines.x_ohm_per_km * lines.length_km / circuits,
+        r=lines.r_ohm_per_km * lines.length_km / circuits,
+        s_nom=lines.s_nom_mva_per_circuit * circuits,
+    )
+    mx = (lines.bus0_country == MEXICO) | (lines.bus1_country == MEXICO)
+    crosses = lines.bus0_country != lines.bus1_country
+    lines.loc[mx & crosses, "s_nom"] *= scenario.mexico.link_limit_scale
+    return lines.set_index("line")
+
+
+def _thermal_marginal_cost(data: InputData, technology: str, country: str, year: int) -> tuple[float, float, float]:
+    """Return (marginal cost USD/MWh, efficiency, CO2 t/MWh_e) of a thermal technology."""
+    fuel = TECHNOLOGY_FUEL[technology]
+    heat_rate = data.parameter(technology, country, "heat_rate_hhv")  # MMBtu/MWh_e
+    price = data.fuel_price_usd_per_mmbtu(fuel, year)
+    vom = data.parameter(technology, country, "vom_usd_per_mwh", default=0.0)
+    co2 = data.fuel_property(fuel, "co2_kg_per_mmbtu") * heat_rate / 1000.0
+    efficiency = 1.0 / (heat_rate * MWH_PER_MMBTU)
+    return price * heat_rate + vom, efficiency, co2
+
+
+def _add_carriers(n: pypsa.Network, data: InputData) -> None:
+    names = list(CARRIER_COLORS)
+    co2 = dict.fromkeys(names, 0.0)
+    # t CO2 per MWh of fuel (thermal) for PyPSA's carrier accounting; per-unit values
+    # with the exact fuel are kept in the generators' co2_t_per_mwh column.
+    for carrier, fuel in (("oil", "hfo"), ("coal", "coal"), ("gas", "lng")):
+        co2[carrier] = data.fuel_property(fuel, "co2_kg_per_mmbtu") / 1000.0 / MWH_PER_MMBTU
+    n.add(
+        "Carrier",
+        names,
+        color=[CARRIER_COLORS[c] for c in names],
+        nice_name=[CARRIER_NICE_NAMES[c] for c in names],
+        co2_emissions=[co2[c] for c in names],
+    )
+
+
+def _add_fleet(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots: pd.DatetimeIndex) -> None:
+    """Add one aggregated generator per country and technology (hydro reservoirs are storage)."""
+    year, weather = scenario.year, scenario.weather_year
+    full = year_index(year)
+    rows: list[dict[str, object]] = []
+    p_max: dict[str, pd.Series] = {}
+    p_min: dict[str, pd.Series] = {}
+    for country in COUNTRIES:
+        bus = data.hub(country)
+        for technology, carrier in TECHNOLOGY_CARRIER.items():
+            if technology == "hydro_reservoir":
+                continue
+            capacity = data.capacity_mw(country, technology, year)
+            if capacity <= 0:
+                continue
+            name = f"{country} {technology}"
+            row: dict[str, object] = {
+                "name": name,
+                "bus": bus,
+                "carrier": carrier,
+                "p_nom": capacity,
+                "country": country,
+                "technology": technology,
+                "marginal_cost": data.parameter(technology, country, "vom_usd_per_mwh", default=0.0),
+                "efficiency": 1.0,
+                "co2_t_per_mwh": 0.0,
+            }
+            if technology in THERMAL:
+                cost, efficiency, co2 = _thermal_marginal_cost(data, technology, country, year)
+                row.update(marginal_cost=cost, efficiency=efficiency, co2_t_per_mwh=co2)
+                availability = data.parameter(technology, country, "availability_pu", default=1.0)
+                p_max[name] = pd.Series(availability, index=full)
+                p_min[name] = pd.Series(
+                    min(data.parameter(technology, country, "p_min_pu", default=0.0), availability), index=full
+                )
+            elif technology == "solar":
+                p_max[name] = solar_pu(data, country, weather, year)
+            elif technology == "wind":
+                p_max[name] = wind_pu(data, country, weather, year)
+            elif technology == "geothermal":
+                cf = _annual_cf(data, country, "geothermal", technology, weather, year)
+                p_max[name] = pd.Series(cf, index=full)
+                p_min[name] = pd.Series(cf * data.parameter(technology, country, "p_min_pu", default=0.0), index=full)
+            elif technology == "hydro_ror":
+                p_max[name] = _ror_pu(data, country, weather, year)
+            elif technology == "bagasse":
+                available, must_run = _bagasse_pu(data, country, weather, year)
+                p_max[name], p_min[name] = available, must_run
+            rows.append(row)
+    fleet = pd.DataFrame(rows).set_index("name")
+    n.add(
+        "Generator",
+        fleet.index,
+        bus=fleet.bus,
+        carrier=fleet.carrier,
+        p_nom=fleet.p_nom,
+        marginal_cost=fleet.marginal_cost,
+        efficiency=fleet.efficiency,
+        p_max_pu=pd.DataFrame(p_max).loc[snapshots],
+        p_min_pu=pd.DataFrame(p_min).reindex(columns=fleet.index, fill_value=0.0).loc[snapshots],
+        country=fleet.country,
+        technology=fleet.technology,
+        co2_t_per_mwh=fleet.co2_t_per_mwh,
+    )
+
+
+def _annual_cf(data: InputData, country: str, carrier: str, technology: str, weather: int, year: int) -> float:
+    capacity = data.capacity_mw(country, technology, year)
+    hours = len(year_index(year))
+    energy = data.resource_energy_gwh(country, weather, carrier) * 1e3
+    return float(min(energy / (capacity * hours), 0.98)) if capacity > 0 else 0.0
+
+
+def _hydro_split(data: InputData, country: str, year: int) -> tuple[float, float]:
+    """Return the reservoir and run-of-river shares of a country's hydro capacity."""
+    reservoir = data.capacity_mw(country, "hydro_reservoir", year)
+    ror = data.capacity_mw(country, "hydro_ror", year)
+    total = reservoir + ror
+    return (reservoir / total, ror / total) if total > 0 else (0.0, 0.0)
+
+
+def _hydro_inflow_mw(data: InputData, country: str, weather: int, year: int) -> pd.Series:
+    """Hourly inflow (MW of electricity) of all of a country's hydro: the weather year's
+    observed hydro energy spread over the seasonal inflow shape."""
+    energy = data.resource_energy_gwh(country, weather, "hydro") * 1e3
+    shape = hydro_inflow_shape(data, country, weather, year)
+    return shape * energy / len(shape)
+
+
+def _ror_pu(data: InputData, country: str, weather: int, year: int) -> pd.Series:
+    _, ror_share = _hydro_split(data, country, year)
+    capacity = data.capacity_mw(country, "hydro_ror", year)
+    inflow = _hydro_inflow_mw(data, country, weather, year) * ror_share
+    return (inflow / capacity).clip(upper=1.0)  # water above the turbine capacity is spilled
+
+
+def _bagasse_pu(data: InputData, country: str, weather: int, year: int) -> tuple[pd.Series, pd.Series]:
+    """Availability and must-run of bagasse cogeneration: on during the harvest only, at the
+    level that delivers the weather year's biomass energy, with a must-run share."""
+    index = year_index(year)
+    harvest = harvest_mask(data, country, index)
+    capacity = data.capacity_mw(country, "bagasse", year)
+    energy = data.resource_energy_gwh(country, weather, "biomass") * 1e3
+    level = min(energy / (capacity * harvest.sum()), 1.0) if capacity > 0 and harvest.any() else 0.0
+    available = pd.Series(np.where(harvest, level, 0.0), index=index)
+    must_run = available * data.parameter("bagasse", country, "p_min_pu", default=0.0)
+    return available, must_run
+
+
+def _add_hydro_reservoirs(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots: pd.DatetimeIndex) -> None:
+    """Reservoir hydro as StorageUnits: natural inflow, spill, no pumping, cyclic level."""
+    year, weather = scenario.year, scenario.weather_year
+    rows, inflows = [], {}
+    for country in COUNTRIES:
+        capacity = data.capacity_mw(country, "hydro_reservoir", year)
+        if capacity <= 0:
+            continue
+        share, _ = _hydro_split(data, country, year)
+        name = f"{country} hydro_reservoir"
+        energy_mwh = data.parameter("hydro_reservoir", country, "reservoir_energy_gwh") * 1e3
+        rows.append(
+            {
+                "name": name,
+                "bus": data.hub(country),
+                "p_nom": capacity,
+                "max_hours": energy_mwh / capacity,
+                "country": country,
+            }
+        )
+        inflows[name] = _hydro_inflow_mw(data, country, weather, year) * share
+    table = pd.DataFrame(rows).set_index("name")
+    n.add(
+        "StorageUnit",
+        table.index,
+        bus=table.bus,
+        carrier="hydro",
+        p_nom=table.p_nom,
+        max_hours=table.max_hours,
+        p_min_pu=0.0,
+        efficiency_dispatch=1.0,
+        cyclic_state_of_charge=True,
+        inflow=pd.DataFrame(inflows).loc[snapshots],
+        marginal_cost=[data.parameter("hydro_reservoir", c, "vom_usd_per_mwh", default=0.0) for c in table.country],
+        country=table.country,
+        technology="hydro_reservoir",
+    )
+
+
+def _mexico_price(data: InputData, year: int, index: pd.DatetimeIndex) -> pd.Series:
+    """Hourly Mexican spot price at Tapachula (USD/MWh): the annual mean with an evening
+    premium (18-21 h) and a dry-season premium (March-May), normalised to keep the mean."""
+    mean = data.mexico_value(year, "spot_price_usd_per_mwh")
+    evening = data.mexico_value(year, "price_evening_premium_pct") / 100.0
+    dry = data.mexico_value(year, "price_dry_season_premium_pct") / 100.0
+    shape = (1.0 + evening * np.isin(index.hour, [18, 19, 20, 21])) * (1.0 + dry * np.isin(index.month, [3, 4, 5]))
+    return pd.Series(mean * shape / shape.mean(), index=index)
+
+
+def _add_mexico(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots: pd.DatetimeIndex) -> None:
+    """Mexico's southern system as seen from Guatemala: contract block, spot supply and a
+    spot buyer for Guatemalan exports, all at the Mexican system bus."""
+    year = scenario.year
+    bus = data.hub(MEXICO)
+    spot = _mexico_price(data, year, year_index(year)).loc[snapshots]
+    export_mw = data.mexico_value(year, "export_capacity_mw")
+    contract_mw = data.mexico_value(year, "contract_capacity_mw")
+    discount = data.mexico_value(year, "import_bid_usd_per_mwh_discount")
+    n.add(
+        "Generator",
+        ["MX contracts", "MX spot supply", "MX spot demand"],
+        bus=bus,
+        carrier="mexico",
+        p_nom=[contract_mw, max(export_mw - contract_mw, 0.0), export_mw],
+        p_max_pu=pd.DataFrame({"MX contracts": 1.0, "MX spot supply": 1.0, "MX spot demand": 0.0}, index=snapshots),
+        p_min_pu=pd.DataFrame({"MX contracts": 0.0, "MX spot supply": 0.0, "MX spot demand": -1.0}, index=snapshots),
+        marginal_cost=pd.DataFrame(
+            {
+                "MX contracts": data.mexico_value(year, "contract_price_usd_per_mwh"),
+                "MX spot supply": spot,
+                "MX spot demand": spot - discount,
+            },
+            index=snapshots,
+        ),
+        country=MEXICO,
+        technology=["mx_contract", "mx_spot_supply", "mx_spot_demand"],
+    )
+
+
+def build_network(scenario: Scenario, data: InputData) -> pypsa.Network:
+    """Build the PyPSA network of a scenario.
+
+    Parameters
+    ----------
+    scenario
+        The validated scenario (year, weather year, switches, time span).
+    data
+        The checked input tables.
+
+    Returns
+    -------
+    pypsa.Network
+        Unsolved network; border limits are in ``n.meta["border_limits"]`` and are added
+        as constraints by :func:`simulator.network.constraints.add_border_limits`.
+    """
+    start, days = scenario.snapshots_span()
+    full = year_index(scenario.year)
+    snapshots = full[(full >= pd.Timestamp(start)) & (full < pd.Timestamp(start) + pd.Timedelta(days=days))]
+    n = pypsa.Network(name=scenario.name)
+    n.set_snapshots(snapshots)
+    _add_carriers(n, data)
+
+    buses = data.buses if scenario.mexico.enabled else data.buses[data.buses.country != MEXICO]
+    n.add(
+        "Bus",
+        buses.bus,
+        v_nom=buses.v_nom_kv.to_numpy(float),
+        x=buses.lon.to_numpy(float),
+        y=buses.lat.to_numpy(float),
+        carrier="AC",
+        country=buses.country.to_numpy(),
+        kind=buses.kind.to_numpy(),
+        national_hub=buses.national_hub.to_numpy(),
+    )
+    lines = _line_table(data, scenario)
+    n.add(
+        "Line",
+        lines.index,
+        bus0=lines.bus0,
+        bus1=lines.bus1,
+        x=lines.x,
+        r=lines.r,
+        s_nom=lines.s_nom,
+        length=lines.length_km,
+        carrier="AC",
+        kind=lines.kind,
+        circuits=lines.circuits,
+    )
+
+    loads = pd.DataFrame({c: load_profile_mw(data, c, scenario.year) for c in COUNTRIES}).loc[snapshots]
+    hubs = [data.hub(c) for c in COUNTRIES]
+    n.add(
+        "Load",
+        [f"{c} load" for c in COUNTRIES],
+        bus=hubs,
+        p_set=loads.set_axis([f"{c} load" for c in COUNTRIES], axis=1),
+        country=list(COUNTRIES),
+    )
+    n.add(
+        "Generator",
+        [f"{c} load_shedding" for c in COUNTRIES],
+        bus=hubs,
+        carrier="load_shedding",
+        p_nom=(loads.max() * 1.5).to_numpy(),
+        marginal_cost=scenario.solve.voll_usd_per_mwh,
+        country=list(COUNTRIES),
+        technology="load_shedding",
+    )
+    _add_fleet(n, data, scenario, snapshots)
+    _add_hydro_reservoirs(n, data, scenario, snapshots)
+    if scenario.mexico.enabled:
+        _add_mexico(n, data, scenario, snapshots)
+
+    limits = border_limits(data, lines, scenario) if scenario.grid.border_limits else []
+    n.meta = {
+        "scenario": scenario.model_dump(mode="json"),
+        "border_limits": [asdict(b) for b in limits],
+    }
+    return n

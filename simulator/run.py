@@ -1,0 +1,95 @@
+"""One scenario from file to results folder: the function the command line and notebooks call."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import pypsa
+
+from simulator.data import InputData, data_hash, load_data
+from simulator.network import build_network
+from simulator.results.kpis import compute_kpis
+from simulator.results.store import package_versions, peak_memory_mb, write_run
+from simulator.scenario import Scenario, load_scenario
+from simulator.solve import SolveReport, solve_network
+
+
+@dataclass
+class RunResult:
+    """A finished run: where it was written, the solved network, its KPIs and manifest."""
+
+    path: Path
+    network: pypsa.Network
+    kpis: pd.DataFrame
+    report: SolveReport
+    manifest: dict
+
+
+def quiet_libraries() -> None:
+    """Keep PyPSA's and linopy's info logs off the user's terminal."""
+    for name in ("pypsa", "linopy", "highspy"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def run_scenario(
+    scenario: Scenario | str | Path, out_dir: str | Path = "results", data: InputData | None = None
+) -> RunResult:
+    """Build, solve and store one scenario.
+
+    Parameters
+    ----------
+    scenario
+        A validated :class:`Scenario` or the path of a scenario YAML file.
+    out_dir
+        Parent folder of the run folder ``out_dir/<scenario name>``.
+    data
+        Input tables; read from ``grids/`` when omitted.
+
+    Returns
+    -------
+    RunResult
+        The written run. Nothing is written when a step fails.
+    """
+    started = time.perf_counter()
+    if not isinstance(scenario, Scenario):
+        scenario = load_scenario(scenario)
+    data = data or load_data()
+    quiet_libraries()
+    t0 = time.perf_counter()
+    network = build_network(scenario, data)
+    t1 = time.perf_counter()
+    report = solve_network(network, scenario.solve.solver_options)
+    kpis = compute_kpis(network, scenario.name)
+    manifest = {
+        "scenario": scenario.model_dump(mode="json"),
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "input_data_sha256": data_hash(data.root),
+        "packages": package_versions(),
+        "solver": {"name": report.solver, "options": report.solver_options},
+        "status": report.status,
+        "condition": report.condition,
+        "objective_usd": report.objective_usd,
+        "checks": report.checks,
+        "snapshots": {
+            "first": str(network.snapshots[0]),
+            "last": str(network.snapshots[-1]),
+            "count": len(network.snapshots),
+        },
+        "timings_s": {
+            "read_and_build": round(t1 - started, 2),
+            "build_network": round(t1 - t0, 2),
+            "build_model": round(report.seconds_build, 2),
+            "solve": round(report.seconds_solve, 2),
+        },
+    }
+    t2 = time.perf_counter()
+    manifest["timings_s"]["total_before_write"] = round(t2 - started, 2)
+    manifest["peak_memory_mb"] = round(peak_memory_mb(), 1)
+    network.meta = {**network.meta, "manifest": {k: v for k, v in manifest.items() if k != "scenario"}}
+    path = write_run(Path(out_dir), scenario.name, network, kpis, manifest)
+    return RunResult(path=path, network=network, kpis=kpis, report=report, manifest=manifest)

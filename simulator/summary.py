@@ -1,0 +1,75 @@
+"""The terminal summary of a run: what an analyst looks at first."""
+
+from __future__ import annotations
+
+import pandas as pd
+from rich.console import Console
+from rich.table import Table
+
+from simulator import CARRIERS, COUNTRIES
+
+
+def _value(kpis: pd.DataFrame, metric: str, region: str, carrier: str = "") -> float:
+    hit = kpis[(kpis.metric == metric) & (kpis.region == region) & (kpis.carrier.fillna("") == carrier)]
+    return float(hit.value.iloc[0]) if len(hit) else float("nan")
+
+
+def print_summary(kpis: pd.DataFrame, console: Console, title: str) -> None:
+    """Print prices, generation mix, trade by border, Mexico imports and unserved energy."""
+    countries = [c for c in COUNTRIES if c in set(kpis.region)]
+    prices = Table(title=f"{title}: prices, demand, trade and emissions by country", title_justify="left")
+    for column in (
+        "Country",
+        "Price, load-weighted (USD/MWh)",
+        "Price, mean (USD/MWh)",
+        "Demand (GWh)",
+        "Net exports to SIEPAC (GWh)",
+        "Imports (GWh)",
+        "Unserved (GWh)",
+        "CO2 (Mt)",
+    ):
+        prices.add_column(column, justify="right" if column != "Country" else "left")
+    for c in countries:
+        prices.add_row(
+            c,
+            f"{_value(kpis, 'price_load_weighted', c):.1f}",
+            f"{_value(kpis, 'price_mean', c):.1f}",
+            f"{_value(kpis, 'demand', c):,.0f}",
+            f"{_value(kpis, 'net_exports', c):+,.0f}",
+            f"{_value(kpis, 'imports', c):,.0f}",
+            f"{_value(kpis, 'unserved_energy', c):,.1f}",
+            f"{_value(kpis, 'co2', c):.2f}",
+        )
+    console.print(prices)
+
+    mix = Table(title="Generation mix (% of each country's generation)", title_justify="left")
+    mix.add_column("Country")
+    for carrier in CARRIERS:
+        mix.add_column(carrier, justify="right")
+    mix.add_column("Total (GWh)", justify="right")
+    for c in countries:
+        gen = {carrier: _value(kpis, "generation", c, carrier) for carrier in CARRIERS}
+        total = sum(gen.values())
+        mix.add_row(c, *(f"{100 * gen[k] / total:.0f}" if total else "-" for k in CARRIERS), f"{total:,.0f}")
+    console.print(mix)
+
+    trade = Table(title="Trade by border (corridor A-B: forward = A to B)", title_justify="left")
+    for column in ("Corridor", "Forward (GWh)", "Backward (GWh)", "Hours at limit"):
+        trade.add_column(column, justify="right" if column != "Corridor" else "left")
+    corridors = kpis[kpis.metric == "flow_forward"].region.tolist()
+    for corridor in corridors:
+        trade.add_row(
+            corridor,
+            f"{_value(kpis, 'flow_forward', corridor):,.0f}",
+            f"{_value(kpis, 'flow_backward', corridor):,.0f}",
+            f"{_value(kpis, 'hours_at_limit', corridor):,.0f}",
+        )
+    console.print(trade)
+    mx_in, mx_out = _value(kpis, "flow_forward", "MX-GT"), _value(kpis, "flow_backward", "MX-GT")
+    if mx_in == mx_in:  # not NaN: Mexico is in the run
+        console.print(
+            f"Mexico -> Guatemala: {mx_in:,.0f} GWh imported, {mx_out:,.0f} GWh exported back; Mexican price {_value(kpis, 'price_mean', 'MX'):.1f} USD/MWh"
+        )
+    console.print(
+        f"System operating cost: {_value(kpis, 'system_cost', 'ALL'):,.1f} MUSD; unserved energy {kpis[kpis.metric == 'unserved_energy'].value.sum():,.1f} GWh"
+    )
