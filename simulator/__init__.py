@@ -7,9 +7,12 @@ checks, example downloads): all inputs live in the repository's ``grids/`` folde
 from __future__ import annotations
 
 import os
+import sys
 
-# Must be set before PyPSA is imported anywhere in the process.
+# PyPSA reads this when it is first imported; if it already was, set the option directly.
 os.environ.setdefault("PYPSA_GENERAL__ALLOW_NETWORK_REQUESTS", "false")
+if "pypsa" in sys.modules:
+    sys.modules["pypsa"].options.general.allow_network_requests = False
 
 __version__ = "0.1.0"
 

@@ -63,7 +63,7 @@ def year_index(year: int) -> pd.DatetimeIndex:
 
 
 def _daytype(index: pd.DatetimeIndex) -> np.ndarray:
-    dow = index.dayofweek
+    dow = index.day_of_week
     return np.where(dow == 5, "saturday", np.where(dow == 6, "sunday", "weekday"))
 
 
@@ -286,11 +286,18 @@ _OSEMOSYS_CODES = {"GT": "GTM", "SV": "SLV", "HN": "HND", "NI": "NIC", "CR": "CR
 
 
 def hydro_inflow_shape(data: InputData, country: str, weather_year: int, calendar_year: int) -> pd.Series:
-    """Return a mean-1 hourly river-inflow shape: monthly shares (OSeMOSYS-Global) smoothed
-    into a daily curve between month midpoints, with seeded day-to-day variation."""
+    """Return a mean-1 hourly river-inflow shape.
+
+    Monthly shares of OSeMOSYS-Global, flattened toward a constant year by the
+    ``inflow_seasonality_weight`` of ``fleet/parameters.csv`` (regulation and pondage make
+    real dry-season hydro larger than the modelled runoff), smoothed into a daily curve
+    between month midpoints, with seeded day-to-day variation.
+    """
     table = _read_csv(data.root / "profiles" / "OSeMOSYS_global_hydro_monthly_shares_CA_derived.csv")
     row = table[table["NAME"].str.startswith(_OSEMOSYS_CODES[country])]
-    shares = row[[f"M{m}" for m in range(1, 13)]].to_numpy(float).ravel()
+    modelled = row[[f"M{m}" for m in range(1, 13)]].to_numpy(float).ravel()
+    weight = data.parameter("hydro_ror", country, "inflow_seasonality_weight")
+    shares = weight * modelled / modelled.sum() + (1.0 - weight) / 12.0
     index = year_index(calendar_year)
     days = pd.date_range(index[0], index[-1].normalize(), freq="D")
     month_len = np.array([pd.Timestamp(calendar_year, m, 1).days_in_month for m in range(1, 13)])

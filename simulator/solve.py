@@ -7,7 +7,11 @@ Every solve checks the solver status: anything but optimal raises
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -24,12 +28,33 @@ DEFAULT_HIGHS_OPTIONS: dict[str, float | int | str | bool] = {
     "primal_feasibility_tolerance": 1e-7,
     "dual_feasibility_tolerance": 1e-7,
     "random_seed": 123,
+    "output_flag": False,
 }
 """HiGHS interior point with crossover: a vertex solution, so prices (duals) are exact
 marginal costs; on a full year it is several times faster than dual simplex."""
 
 BALANCE_TOLERANCE_MW = 1e-3
 CAPACITY_TOLERANCE_MW = 1e-3
+
+
+@contextlib.contextmanager
+def native_stdout_silenced() -> Iterator[None]:
+    """Send the C-level standard output to /dev/null (HiGHS prints a banner there even with
+    ``output_flag`` off); Python's own output is unaffected."""
+    sys.stdout.flush()
+    try:
+        fd = sys.__stdout__.fileno() if sys.__stdout__ is not None else 1
+        saved = os.dup(fd)
+    except (OSError, ValueError):  # no real file descriptor (e.g. captured output)
+        yield
+        return
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), fd)
+        try:
+            yield
+        finally:
+            os.dup2(saved, fd)
+            os.close(saved)
 
 
 @dataclass
@@ -68,11 +93,14 @@ def solve_network(n: pypsa.Network, solver_options: dict[str, float | int | str 
     """
     options = {**DEFAULT_HIGHS_OPTIONS, **(solver_options or {})}
     t0 = time.perf_counter()
-    n.optimize.create_model()
+    n.optimize.create_model(include_objective_constant=False)
     add_border_limits(n, n.snapshots)
     t1 = time.perf_counter()
     try:
-        status, condition = n.optimize.solve_model(solver_name="highs", solver_options=options, log_to_console=False)
+        with native_stdout_silenced():
+            status, condition = n.optimize.solve_model(
+                solver_name="highs", solver_options=options, log_to_console=False, io_api="direct"
+            )
     except Exception as exc:  # the solver or linopy failed before returning a status
         msg = f"the solver failed on network {n.name!r}: {exc}"
         raise SolveError(msg) from exc

@@ -23,10 +23,13 @@ def add_border_limits(n: pypsa.Network, snapshots: Sequence[pd.Timestamp]) -> No
     constraint ``sum_l c_l * s_l(t) <= limit`` holds in every snapshot ``t`` whose hour is in
     the limit's window. Its dual (USD/MWh) is the border's congestion price.
     """
+    limits = stored_border_limits(n)
+    if not limits:
+        return
     model = n.model
     flows = model.variables["Line-s"]
     index = pd.DatetimeIndex(snapshots)
-    for limit in stored_border_limits(n):
+    for limit in limits:
         active = index[limit.applies(index.hour.to_numpy())]
         if active.empty:
             continue

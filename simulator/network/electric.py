@@ -8,6 +8,7 @@ copper plates and the SIEPAC substations carry the regional flows between them.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import asdict, dataclass
 
 import numpy as np
@@ -257,9 +258,38 @@ def _bagasse_pu(data: InputData, country: str, weather: int, year: int) -> tuple
     return available, must_run
 
 
+def rule_curve_pu(data: InputData, country: str, when: pd.Timestamp) -> float:
+    """Return the seasonal reservoir level (share of capacity) on a given date.
+
+    Lowest at the end of the dry season (31 May), highest at the end of the wet season
+    (30 November), a half-cosine in between; levels from ``fleet/parameters.csv``.
+    """
+    low = data.parameter("hydro_reservoir", country, "rule_curve_low_pu")
+    high = data.parameter("hydro_reservoir", country, "rule_curve_high_pu")
+    year = when.year
+    anchors = [
+        (pd.Timestamp(year - 1, 11, 30), high),
+        (pd.Timestamp(year, 5, 31), low),
+        (pd.Timestamp(year, 11, 30), high),
+        (pd.Timestamp(year + 1, 5, 31), low),
+    ]
+    for (t0, v0), (t1, v1) in itertools.pairwise(anchors):
+        if t0 <= when <= t1:
+            phase = (when - t0) / (t1 - t0)
+            return float(v0 + (v1 - v0) * (1 - np.cos(np.pi * phase)) / 2)
+    msg = f"date {when} outside the rule curve"
+    raise ValueError(msg)
+
+
 def _add_hydro_reservoirs(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots: pd.DatetimeIndex) -> None:
-    """Reservoir hydro as StorageUnits: natural inflow, spill, no pumping, cyclic level."""
+    """Reservoir hydro as StorageUnits: natural inflow, spill, no pumping.
+
+    A full-year run has a cyclic level (the optimiser chooses it). A shorter run starts and
+    ends on the seasonal rule curve (:func:`rule_curve_pu`), so that it neither finds
+    water from nowhere nor hoards it.
+    """
     year, weather = scenario.year, scenario.weather_year
+    whole_year = len(snapshots) == len(year_index(year))
     rows, inflows = [], {}
     for country in COUNTRIES:
         capacity = data.capacity_mw(country, "hydro_reservoir", year)
@@ -268,6 +298,8 @@ def _add_hydro_reservoirs(n: pypsa.Network, data: InputData, scenario: Scenario,
         share, _ = _hydro_split(data, country, year)
         name = f"{country} hydro_reservoir"
         energy_mwh = data.parameter("hydro_reservoir", country, "reservoir_energy_gwh") * 1e3
+        start_level = rule_curve_pu(data, country, snapshots[0])
+        end_level = rule_curve_pu(data, country, snapshots[-1] + pd.Timedelta(hours=1))
         rows.append(
             {
                 "name": name,
@@ -275,10 +307,15 @@ def _add_hydro_reservoirs(n: pypsa.Network, data: InputData, scenario: Scenario,
                 "p_nom": capacity,
                 "max_hours": energy_mwh / capacity,
                 "country": country,
+                "soc_initial": start_level * energy_mwh,
+                "soc_final": end_level * energy_mwh,
             }
         )
         inflows[name] = _hydro_inflow_mw(data, country, weather, year) * share
     table = pd.DataFrame(rows).set_index("name")
+    final_level = pd.DataFrame(np.nan, index=snapshots, columns=table.index)
+    if not whole_year:
+        final_level.iloc[-1] = table.soc_final
     n.add(
         "StorageUnit",
         table.index,
@@ -288,7 +325,9 @@ def _add_hydro_reservoirs(n: pypsa.Network, data: InputData, scenario: Scenario,
         max_hours=table.max_hours,
         p_min_pu=0.0,
         efficiency_dispatch=1.0,
-        cyclic_state_of_charge=True,
+        cyclic_state_of_charge=whole_year,
+        state_of_charge_initial=0.0 if whole_year else table.soc_initial,
+        state_of_charge_set=final_level,
         inflow=pd.DataFrame(inflows).loc[snapshots],
         marginal_cost=[data.parameter("hydro_reservoir", c, "vom_usd_per_mwh", default=0.0) for c in table.country],
         country=table.country,

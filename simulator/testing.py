@@ -1,0 +1,80 @@
+"""Tiny hand-computable networks for tests, shaped like the real one (hubs, countries, meta)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict
+
+import pandas as pd
+import pypsa
+
+from simulator.network.carriers import CARRIER_COLORS
+from simulator.network.electric import BorderLimit
+from simulator.paths import scenarios_dir
+from simulator.scenario import Scenario, load_scenario
+
+
+def tiny_network(
+    buses: dict[str, str],
+    lines: list[tuple[str, str, str, float, float]],
+    generators: list[tuple[str, str, str, float, float]],
+    loads: dict[str, float | pd.Series],
+    hours: int = 4,
+    limits: list[BorderLimit] | None = None,
+) -> pypsa.Network:
+    """Return an unsolved network with the attributes the solve checks and KPIs use.
+
+    Parameters
+    ----------
+    buses
+        Bus name -> country; the first bus of each country is its national hub.
+    lines
+        (name, bus0, bus1, reactance ohm, rating MVA) at 230 kV.
+    generators
+        (name, bus, carrier, capacity MW, marginal cost USD/MWh).
+    loads
+        Bus name -> load (MW, constant or hourly series).
+    hours
+        Number of hourly snapshots from 2022-01-01 00:00.
+    limits
+        Border limits, as :func:`simulator.network.electric.border_limits` returns them.
+    """
+    n = pypsa.Network(name="tiny")
+    n.set_snapshots(pd.date_range("2022-01-01", periods=hours, freq="h", name="snapshot"))
+    n.add("Carrier", list(CARRIER_COLORS), color=list(CARRIER_COLORS.values()))
+    seen: set[str] = set()
+    hubs = []
+    for country in buses.values():
+        hubs.append(country not in seen)
+        seen.add(country)
+    n.add("Bus", list(buses), v_nom=230.0, carrier="AC", country=list(buses.values()), national_hub=hubs)
+    for name, bus0, bus1, x, s_nom in lines:
+        n.add("Line", name, bus0=bus0, bus1=bus1, x=x, r=0.0, s_nom=s_nom, carrier="AC")
+    for name, bus, carrier, p_nom, cost in generators:
+        n.add(
+            "Generator",
+            name,
+            bus=bus,
+            carrier=carrier,
+            p_nom=p_nom,
+            marginal_cost=cost,
+            country=buses[bus],
+            co2_t_per_mwh=0.0,
+        )
+    for bus, p in loads.items():
+        n.add("Load", f"{buses[bus]} load {bus}", bus=bus, p_set=p, country=buses[bus])
+    n.meta = {"border_limits": [asdict(b) for b in limits or []]}
+    return n
+
+
+def short_scenario(
+    path: str = "base_2022.yaml", start: str = "2022-03-07", days: int = 7, **changes: object
+) -> Scenario:
+    """Return a shipped scenario cut to a few days (dry season by default: prices and limits bind)."""
+    scenario = load_scenario(scenarios_dir() / path)
+    year = scenario.year
+    start_date = dt.date.fromisoformat(start).replace(year=year)
+    update = {"solve": scenario.solve.model_copy(update={"start_date": start_date, "days": days})}
+    for section, values in changes.items():
+        update[section] = getattr(scenario, section).model_copy(update=values)
+    return scenario.model_copy(update=update)
