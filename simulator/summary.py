@@ -17,16 +17,21 @@ def _value(kpis: pd.DataFrame, metric: str, region: str, carrier: str = "") -> f
 def print_summary(kpis: pd.DataFrame, console: Console, title: str) -> None:
     """Print prices, generation mix, trade by border, Mexico imports and unserved energy."""
     countries = [c for c in COUNTRIES if c in set(kpis.region)]
-    prices = Table(title=f"{title}: prices, demand, trade and emissions by country", title_justify="left")
+    prices = Table(
+        title=f"{title}: prices, demand, trade and emissions by country",
+        title_justify="left",
+        caption="Price lw = load-weighted; net exports count trade with the other SIEPAC countries only",
+        caption_justify="left",
+    )
     for column in (
         "Country",
-        "Price, load-weighted (USD/MWh)",
-        "Price, mean (USD/MWh)",
-        "Demand (GWh)",
-        "Net exports to SIEPAC (GWh)",
-        "Imports (GWh)",
-        "Unserved (GWh)",
-        "CO2 (Mt)",
+        "Price lw\nUSD/MWh",
+        "Price mean\nUSD/MWh",
+        "Demand\nGWh",
+        "Net exports\nGWh",
+        "Imports\nGWh",
+        "Unserved\nGWh",
+        "CO2\nMt",
     ):
         prices.add_column(column, justify="right" if column != "Country" else "left")
     for c in countries:
