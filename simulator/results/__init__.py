@@ -1,0 +1,1 @@
+"""Results of a run: KPIs and the run folder."""

@@ -1,0 +1,153 @@
+"""Key figures of a solved network as a tidy table.
+
+One row per figure with columns ``scenario, metric, region, carrier, value, unit``.
+``region`` is a country code (GT ... PA, MX), a corridor ``A-B`` (flow positive from A to
+B, west to east, Mexico first) or ``ALL``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pypsa
+
+from simulator import ALL_REGIONS, CARRIERS, COUNTRIES
+from simulator.network.constraints import stored_border_limits
+
+KPI_COLUMNS = ["scenario", "metric", "region", "carrier", "value", "unit"]
+ORDER = {c: i for i, c in enumerate(("MX", *COUNTRIES))}
+AT_LIMIT_TOLERANCE_MW = 0.1
+"""A corridor counts as at its limit in an hour when a crossing line or a border limit
+that contains it is within this margin of its bound."""
+
+
+def hub_buses(n: pypsa.Network) -> pd.Series:
+    """Return the national hub bus of each country present in the network."""
+    hubs = n.buses[n.buses.national_hub.astype(bool)]
+    return pd.Series(hubs.index, index=hubs.country)
+
+
+def corridor_flows(n: pypsa.Network) -> pd.DataFrame:
+    """Return hourly flow (MW) per corridor ``A-B``, positive from A to B."""
+    country = n.buses.country
+    c0, c1 = n.lines.bus0.map(country), n.lines.bus1.map(country)
+    flows = {}
+    for name in n.lines.index[c0 != c1]:
+        a, b = c0[name], c1[name]
+        sign = 1.0 if ORDER[a] < ORDER[b] else -1.0
+        key = "-".join(sorted((a, b), key=ORDER.__getitem__))
+        flows[key] = flows.get(key, 0.0) + sign * n.lines_t.p0[name]
+    return pd.DataFrame(flows, index=n.snapshots)
+
+
+def corridor_lines(n: pypsa.Network) -> dict[str, list[str]]:
+    """Return the lines that make up each corridor."""
+    country = n.buses.country
+    out: dict[str, list[str]] = {}
+    for name, line in n.lines.iterrows():
+        a, b = country[line.bus0], country[line.bus1]
+        if a != b:
+            out.setdefault("-".join(sorted((a, b), key=ORDER.__getitem__)), []).append(str(name))
+    return out
+
+
+def hours_at_limit(n: pypsa.Network) -> pd.Series:
+    """Count the hours each corridor is at a limit: a crossing line at its rating, or a
+    border limit containing one of its lines binding in that hour."""
+    at_limit = {}
+    hours = n.snapshots.hour.to_numpy()
+    limits = stored_border_limits(n)
+    for corridor, names in corridor_lines(n).items():
+        flags = np.zeros(len(n.snapshots), dtype=bool)
+        for name in names:
+            flags |= (n.lines_t.p0[name].abs() >= n.lines.s_nom[name] - AT_LIMIT_TOLERANCE_MW).to_numpy()
+        for limit in limits:
+            if not set(limit.lines) & set(names):
+                continue
+            flow = sum(c * n.lines_t.p0[line] for line, c in limit.lines.items())
+            flags |= limit.applies(hours) & (flow >= limit.limit_mw - AT_LIMIT_TOLERANCE_MW).to_numpy()
+        at_limit[corridor] = float(flags.sum() * _hours_per_snapshot(n))
+    return pd.Series(at_limit)
+
+
+def _hours_per_snapshot(n: pypsa.Network) -> float:
+    return float(n.snapshot_weightings.generators.iloc[0])
+
+
+def compute_kpis(n: pypsa.Network, scenario: str) -> pd.DataFrame:
+    """Compute the KPI table of a solved network.
+
+    Parameters
+    ----------
+    n
+        Solved network from :func:`simulator.network.build_network`.
+    scenario
+        Scenario name written in every row.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Tidy table with columns :data:`KPI_COLUMNS`.
+    """
+    w = n.snapshot_weightings.generators  # hours per snapshot
+    hubs = hub_buses(n)
+    countries = [c for c in COUNTRIES if c in hubs]
+    rows: list[tuple[str, str, str, float, str]] = []
+
+    def add(metric: str, region: str, carrier: str, value: float, unit: str) -> None:
+        rows.append((metric, region, carrier, float(value), unit))
+
+    gens = n.generators
+    energy_gwh = n.generators_t.p.mul(w, axis=0).sum() / 1e3
+    parts = [pd.DataFrame({"country": gens.country, "carrier": gens.carrier, "gwh": energy_gwh})]
+    if len(n.storage_units):
+        storage_gwh = n.storage_units_t.p.clip(lower=0).mul(w, axis=0).sum() / 1e3
+        parts.append(pd.DataFrame({"country": n.storage_units.country, "carrier": n.storage_units.carrier, "gwh": storage_gwh}))
+    supply = pd.concat(parts)
+    by_country_carrier = supply.groupby(["country", "carrier"]).gwh.sum()
+    for country in countries:
+        for carrier in CARRIERS:
+            add("generation", country, carrier, by_country_carrier.get((country, carrier), 0.0), "GWh")
+        add("unserved_energy", country, "", by_country_carrier.get((country, "load_shedding"), 0.0), "GWh")
+        co2 = (n.generators_t.p[gens.index[gens.country == country]].mul(w, axis=0).sum() * gens.co2_t_per_mwh).sum()
+        add("co2", country, "", co2 / 1e6, "Mt")
+
+    loads = n.loads_t.p.mul(w, axis=0)
+    prices = n.buses_t.marginal_price
+    for country in countries:
+        load = n.loads_t.p[n.loads.index[n.loads.country == country]].sum(axis=1)
+        add("demand", country, "", loads[n.loads.index[n.loads.country == country]].to_numpy().sum() / 1e3, "GWh")
+        price = prices[hubs[country]]
+        add("price_load_weighted", country, "", (price * load * w).sum() / (load * w).sum(), "USD/MWh")
+        add("price_mean", country, "", (price * w).sum() / w.sum(), "USD/MWh")
+    if "MX" in hubs:
+        add("price_mean", "MX", "", (prices[hubs["MX"]] * w).sum() / w.sum(), "USD/MWh")
+
+    flows = corridor_flows(n)
+    forward = flows.clip(lower=0).mul(w, axis=0).sum() / 1e3
+    backward = (-flows).clip(lower=0).mul(w, axis=0).sum() / 1e3
+    at_limit = hours_at_limit(n)
+    for corridor in flows.columns:
+        add("flow_forward", corridor, "", forward[corridor], "GWh")
+        add("flow_backward", corridor, "", backward[corridor], "GWh")
+        add("hours_at_limit", corridor, "", at_limit.get(corridor, 0.0), "h")
+    for country in ALL_REGIONS:
+        imports = exports = siepac_net = 0.0
+        for corridor in flows.columns:
+            a, b = corridor.split("-")
+            if country not in (a, b):
+                continue
+            out_gwh, in_gwh = (forward[corridor], backward[corridor]) if country == a else (backward[corridor], forward[corridor])
+            exports += out_gwh
+            imports += in_gwh
+            if "MX" not in (a, b):
+                siepac_net += out_gwh - in_gwh
+        if country in hubs:
+            add("imports", country, "", imports, "GWh")
+            add("exports", country, "", exports, "GWh")
+            if country != "MX":
+                add("net_exports", country, "", siepac_net, "GWh")
+    add("system_cost", "ALL", "", n.objective / 1e6, "MUSD")
+    table = pd.DataFrame(rows, columns=KPI_COLUMNS[1:])
+    table.insert(0, "scenario", scenario)
+    return table

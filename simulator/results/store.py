@@ -1,0 +1,79 @@
+"""Run folders: ``DIR/<scenario name>/{network.nc, kpis.csv, manifest.json}``.
+
+A run is written into a temporary sibling folder and renamed into place only when every
+file is complete, so an interrupted or failed run never looks like a result and never
+damages the previous result of the same name.
+"""
+
+from __future__ import annotations
+
+import json
+import platform
+import resource
+import shutil
+import sys
+import tempfile
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pypsa
+
+PACKAGES = ("siepac-simulator", "pypsa", "linopy", "highspy", "numpy", "pandas", "xarray", "pydantic", "pvlib")
+
+
+def package_versions() -> dict[str, str]:
+    """Return the versions of Python and of the packages that shape a result."""
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "not installed"
+    return versions
+
+
+def peak_memory_mb() -> float:
+    """Return this process's peak resident memory (MB)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / 1024.0 if sys.platform != "darwin" else peak / 1024.0**2
+
+
+def write_run(out_dir: Path, name: str, network: pypsa.Network, kpis: pd.DataFrame, manifest: dict[str, Any]) -> Path:
+    """Write a complete run folder atomically and return its path.
+
+    Parameters
+    ----------
+    out_dir
+        Parent folder of all runs (created if missing).
+    name
+        Scenario name; the run folder is ``out_dir / name``.
+    network, kpis, manifest
+        The solved network, the KPI table and the manifest to write.
+    """
+    out_dir.mkdir(parents=True, exist_ok=True)
+    final = out_dir / name
+    staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".partial", dir=out_dir))
+    staging.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
+    try:
+        network.export_to_netcdf(staging / "network.nc")
+        kpis.to_csv(staging / "kpis.csv", index=False, float_format="%.10g")
+        (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
+        if final.exists():
+            retired = out_dir / f".{name}.replaced"
+            shutil.rmtree(retired, ignore_errors=True)
+            final.rename(retired)
+            staging.rename(final)
+            shutil.rmtree(retired, ignore_errors=True)
+        else:
+            staging.rename(final)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return final
+
+
+def read_kpis(run_dir: Path) -> pd.DataFrame:
+    """Read the KPI table of a run folder."""
+    return pd.read_csv(run_dir / "kpis.csv", keep_default_na=False, na_values=[""]).fillna({"carrier": ""})
