@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint format setup clean
+.PHONY: run test bench lint format setup clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,7 +21,11 @@ run: $(STAMP)
 test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy simulator
 	$(BIN)/pytest
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run_benchmarks.py --runs 3
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -7,6 +7,7 @@ import logging
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pypsa
@@ -27,7 +28,7 @@ class RunResult:
     network: pypsa.Network
     kpis: pd.DataFrame
     report: SolveReport
-    manifest: dict
+    manifest: dict[str, Any]
 
 
 def quiet_libraries() -> None:
@@ -65,7 +66,7 @@ def run_scenario(
     t1 = time.perf_counter()
     report = solve_network(network, scenario.solve.solver_options)
     kpis = compute_kpis(network, scenario.name)
-    manifest = {
+    manifest: dict[str, Any] = {
         "scenario": scenario.model_dump(mode="json"),
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "input_data_sha256": data_hash(data.root),

@@ -118,7 +118,7 @@ def solve_network(n: pypsa.Network, solver_options: dict[str, float | int | str 
     return SolveReport(
         status=str(status),
         condition=str(condition),
-        objective_usd=float(n.objective),
+        objective_usd=float(n.objective or 0.0),
         solver="highs",
         solver_options=options,
         seconds_build=t1 - t0,
@@ -187,7 +187,7 @@ def check_solution(n: pypsa.Network) -> dict[str, float]:
         detail = ", ".join(f"{k} = {worst[k]:.4g}" for k in failed)
         msg = f"solution of {n.name!r} failed post-solve checks: {detail}"
         raise SolveError(msg)
-    if not np.isfinite(n.objective):
+    if n.objective is None or not np.isfinite(n.objective):
         msg = f"solution of {n.name!r} has a non-finite objective"
         raise SolveError(msg)
     return worst

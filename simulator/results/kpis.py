@@ -31,7 +31,7 @@ def corridor_flows(n: pypsa.Network) -> pd.DataFrame:
     """Return hourly flow (MW) per corridor ``A-B``, positive from A to B."""
     country = n.buses.country
     c0, c1 = n.lines.bus0.map(country), n.lines.bus1.map(country)
-    flows = {}
+    flows: dict[str, pd.Series] = {}
     for name in n.lines.index[c0 != c1]:
         a, b = c0[name], c1[name]
         sign = 1.0 if ORDER[a] < ORDER[b] else -1.0
@@ -147,7 +147,7 @@ def compute_kpis(n: pypsa.Network, scenario: str) -> pd.DataFrame:
             add("exports", country, "", exports, "GWh")
             if country != "MX":
                 add("net_exports", country, "", siepac_net, "GWh")
-    add("system_cost", "ALL", "", n.objective / 1e6, "MUSD")
+    add("system_cost", "ALL", "", (n.objective or 0.0) / 1e6, "MUSD")
     table = pd.DataFrame(rows, columns=KPI_COLUMNS[1:])
     table.insert(0, "scenario", scenario)
     return table
