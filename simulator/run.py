@@ -76,6 +76,7 @@ def run_scenario(
         "condition": report.condition,
         "objective_usd": report.objective_usd,
         "checks": report.checks,
+        "market_rule": report.market_rule,
         "snapshots": {
             "first": str(network.snapshots[0]),
             "last": str(network.snapshots[-1]),

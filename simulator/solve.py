@@ -13,10 +13,12 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pypsa
+import xarray as xr
 
 from simulator.errors import SolveError
 from simulator.network.constraints import add_border_limits, stored_border_limits
@@ -69,6 +71,7 @@ class SolveReport:
     seconds_build: float
     seconds_solve: float
     checks: dict[str, float] = field(default_factory=dict)
+    market_rule: dict[str, float] = field(default_factory=dict)
 
 
 def solve_network(n: pypsa.Network, solver_options: dict[str, float | int | str | bool] | None = None) -> SolveReport:
@@ -96,6 +99,25 @@ def solve_network(n: pypsa.Network, solver_options: dict[str, float | int | str 
     n.optimize.create_model(include_objective_constant=False)
     add_border_limits(n, n.snapshots)
     t1 = time.perf_counter()
+    _solve(n, options)
+    market_rule = enforce_guatemala_only(n, options)
+    t2 = time.perf_counter()
+    checks = check_solution(n)
+    return SolveReport(
+        status="ok",
+        condition="optimal",
+        objective_usd=float(n.objective or 0.0),
+        solver="highs",
+        solver_options=options,
+        seconds_build=t1 - t0,
+        seconds_solve=t2 - t1,
+        checks=checks,
+        market_rule=market_rule,
+    )
+
+
+def _solve(n: pypsa.Network, options: dict[str, float | int | str | bool]) -> None:
+    """Solve the network's current linopy model; raise :class:`SolveError` unless optimal."""
     try:
         with native_stdout_silenced():
             status, condition = n.optimize.solve_model(
@@ -104,7 +126,6 @@ def solve_network(n: pypsa.Network, solver_options: dict[str, float | int | str 
     except Exception as exc:  # the solver or linopy failed before returning a status
         msg = f"the solver failed on network {n.name!r}: {exc}"
         raise SolveError(msg) from exc
-    t2 = time.perf_counter()
     if status != "ok" or condition != "optimal":
         hint = (
             " The problem is infeasible: some demand cannot be met even with load shedding, "
@@ -114,17 +135,61 @@ def solve_network(n: pypsa.Network, solver_options: dict[str, float | int | str 
         )
         msg = f"solve of {n.name!r} ended with status {status!r}, condition {condition!r}; no result written.{hint}"
         raise SolveError(msg)
-    checks = check_solution(n)
-    return SolveReport(
-        status=str(status),
-        condition=str(condition),
-        objective_usd=float(n.objective or 0.0),
-        solver="highs",
-        solver_options=options,
-        seconds_build=t1 - t0,
-        seconds_solve=t2 - t1,
-        checks=checks,
-    )
+
+
+def signed_flow(n: pypsa.Network, coefficients: dict[str, float]) -> pd.Series:
+    """Return the hourly sum of line flows (MW) with the given signs."""
+    return sum((c * n.lines_t.p0[name] for name, c in coefficients.items()), pd.Series(0.0, index=n.snapshots))
+
+
+def enforce_guatemala_only(n: pypsa.Network, options: dict[str, float | int | str | bool]) -> dict[str, float]:
+    """Under ``market.mexico_trade: guatemala_only``, keep Mexican energy out of the rest of SIEPAC.
+
+    The rule: in no hour may Guatemala import from Mexico and net-export to its SIEPAC
+    neighbours at once (so its exports never exceed its own surplus, generation minus
+    load). That is a complementarity, not convex, so it is solved in two passes: the first
+    solve without the rule is a relaxation (a lower bound on cost); each hour where both
+    flows were positive is then assigned to the larger of the two, the other is fixed to
+    zero in every hour of its regime, and the LP is solved again. The second solution obeys
+    the rule exactly; its cost minus the first is a bound on the distance to the optimum.
+
+    Returns
+    -------
+    dict
+        ``relaxation_objective_usd``, ``objective_usd``, ``conflict_hours`` (0 when one pass sufficed).
+    """
+    market = n.meta.get("market", {})
+    mx_lines, gt_lines = market.get("mexico_import_lines", {}), market.get("guatemala_export_lines", {})
+    if market.get("mexico_trade") != "guatemala_only" or not mx_lines or not gt_lines:
+        return {}
+    relaxed = float(n.objective or 0.0)
+    imports, exports = signed_flow(n, mx_lines), signed_flow(n, gt_lines)
+    tolerance = 1e-3
+    conflict = (imports > tolerance) & (exports > tolerance)
+    if not conflict.any():
+        return {"relaxation_objective_usd": relaxed, "objective_usd": relaxed, "conflict_hours": 0.0}
+    mexico_hours = imports >= exports  # hours kept for Mexican imports; the others for exports
+    flows = n.model.variables["Line-s"]
+
+    def expression(coefficients: dict[str, float], hours: pd.DatetimeIndex) -> Any:
+        names = list(coefficients)
+        signs = xr.DataArray([coefficients[k] for k in names], coords={"name": names}, dims="name")
+        return (flows.sel(name=names, snapshot=hours) * signs).sum("name")
+
+    if mexico_hours.any():
+        n.model.add_constraints(
+            expression(gt_lines, n.snapshots[mexico_hours.to_numpy()]) <= 0, name="Market-guatemala_only-no_export"
+        )
+    if (~mexico_hours).any():
+        n.model.add_constraints(
+            expression(mx_lines, n.snapshots[~mexico_hours.to_numpy()]) <= 0, name="Market-guatemala_only-no_mexico"
+        )
+    _solve(n, options)
+    return {
+        "relaxation_objective_usd": relaxed,
+        "objective_usd": float(n.objective or 0.0),
+        "conflict_hours": float(conflict.sum()),
+    }
 
 
 def bus_balance_residual(n: pypsa.Network) -> pd.DataFrame:

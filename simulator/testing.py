@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import asdict
+from typing import Any
 
 import pandas as pd
 import pypsa
@@ -12,6 +13,7 @@ from simulator.network.carriers import CARRIER_COLORS
 from simulator.network.electric import BorderLimit
 from simulator.paths import scenarios_dir
 from simulator.scenario import Scenario, load_scenario
+from simulator.scenario.load import merge
 
 
 def tiny_network(
@@ -68,13 +70,14 @@ def tiny_network(
 
 
 def short_scenario(
-    path: str = "base_2022.yaml", start: str = "2022-03-07", days: int = 7, **changes: object
+    path: str = "base_2022.yaml", start: str = "2022-03-07", days: int = 7, **changes: dict[str, Any] | list[Any]
 ) -> Scenario:
-    """Return a shipped scenario cut to a few days (dry season by default: prices and limits bind)."""
+    """Return a shipped scenario cut to a few days (dry season by default: prices and limits bind).
+
+    ``changes`` are scenario sections merged over the file's, as ``extends`` would, e.g.
+    ``short_scenario(days=1, grid={"second_circuit": True})``.
+    """
     scenario = load_scenario(scenarios_dir() / path)
-    year = scenario.year
-    start_date = dt.date.fromisoformat(start).replace(year=year)
-    update = {"solve": scenario.solve.model_copy(update={"start_date": start_date, "days": days})}
-    for section, values in changes.items():
-        update[section] = getattr(scenario, section).model_copy(update=values)
-    return scenario.model_copy(update=update)
+    start_date = dt.date.fromisoformat(start).replace(year=scenario.year)
+    data = merge(scenario.model_dump(), {"solve": {"start_date": start_date, "days": days}, **changes})
+    return Scenario.model_validate(data)

@@ -130,13 +130,18 @@ def test_second_circuit_doubles_siepac_ratings(data: InputData) -> None:
 
 
 def test_mexico_switched_off_removes_the_link(data: InputData) -> None:
-    n = build_network(short_scenario(days=1, mexico={"enabled": False}), data)
+    n = build_network(short_scenario(days=1, market={"mexico_trade": "none"}), data)
     assert "MX" not in set(n.buses.country)
     assert not any("MX" in b["limit_id"] for b in n.meta["border_limits"])
 
 
-def test_larger_mexico_link_scales_its_limits(data: InputData) -> None:
-    n = build_network(short_scenario(days=1, mexico={"link_limit_scale": 2.0}), data)
+def test_larger_mexico_link_sets_its_limits_and_rating(data: InputData) -> None:
+    n = build_network(
+        short_scenario(days=1, grid={"mexico_link": {"mx_to_gt_day_mw": 400.0, "mx_to_gt_night_mw": 400.0}}), data
+    )
     limits = {b["limit_id"]: b["limit_mw"] for b in n.meta["border_limits"]}
-    assert limits["MX_to_GT_day"] == pytest.approx(420.0)
+    assert limits["MX_to_GT_day"] == pytest.approx(400.0)
+    assert limits["MX_to_GT_night"] == pytest.approx(400.0)
+    assert limits["GT_to_MX"] == pytest.approx(70.0)
     assert limits["GT_to_SV_HN"] == pytest.approx(300.0)
+    assert n.lines.s_nom["MX_TAPACHULA-GT_LOS_BRILLANTES"] == pytest.approx(400.0)

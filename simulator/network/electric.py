@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import asdict, dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,7 @@ from simulator.profiles import (
     year_index,
 )
 from simulator.scenario import Scenario
+from simulator.scenario.data_checks import check_scenario_data
 
 pypsa.options.api.legacy_string_dtype = True
 
@@ -57,19 +59,46 @@ def _countries(cell: str) -> set[str]:
     return {c.strip() for c in str(cell).split(";") if c.strip()}
 
 
+def _mexico_link_override(scenario: Scenario, src: set[str], dst: set[str], row: Any) -> float | None:
+    """Return the scenario's limit (MW) for a Mexico-link row of border_limits.csv, if set."""
+    link = scenario.grid.mexico_link
+    if src == {MEXICO}:
+        covers_noon = BorderLimit("", {}, 0.0, int(row.hour_start), int(row.hour_end)).applies(np.array([12]))[0]
+        return link.mx_to_gt_day_mw if covers_noon else link.mx_to_gt_night_mw
+    if dst == {MEXICO}:
+        return link.gt_to_mx_mw
+    return None
+
+
 def border_limits(data: InputData, lines: pd.DataFrame, scenario: Scenario) -> list[BorderLimit]:
-    """Translate ``border_limits.csv`` into line coefficients for the built network.
+    """Translate ``border_limits.csv`` and the scenario's overrides into line coefficients.
 
     A line crosses from set A to set B when one end is in A and the other in B; its
     coefficient is +1 when its bus0 is in A (a positive flow goes from A to B) and -1
-    otherwise. Limits with Mexico are scaled by ``mexico.link_limit_scale``.
+    otherwise. ``grid.border_limits_mw`` overrides limits by id, ``grid.mexico_link`` the
+    Mexico link's; with ``market.guatemala_in_mer: false`` both directions of Guatemala's
+    SIEPAC borders are limited to 0 MW.
     """
     country = lines[["bus0_country", "bus1_country"]]
-    out = []
+    mexico_on = scenario.market.mexico_trade != "none"
+    rows: list[tuple[str, set[str], set[str], float, int, int]] = []
     for row in data.border_limits.itertuples():
         src, dst = _countries(row.from_countries), _countries(row.to_countries)
-        if not scenario.mexico.enabled and MEXICO in src | dst:
+        if not mexico_on and MEXICO in src | dst:
             continue
+        limit = float(row.limit_mw)
+        limit = scenario.grid.border_limits_mw.get(str(row.limit_id), limit)
+        override = _mexico_link_override(scenario, src, dst, row)
+        limit = limit if override is None else override
+        rows.append((str(row.limit_id), src, dst, limit, int(row.hour_start), int(row.hour_end)))
+    if not scenario.market.guatemala_in_mer:
+        neighbours = {"SV", "HN"}
+        rows += [
+            ("GT_outside_MER_export", {"GT"}, neighbours, 0.0, 0, 23),
+            ("GT_outside_MER_import", neighbours, {"GT"}, 0.0, 0, 23),
+        ]
+    out = []
+    for limit_id, src, dst, limit, hour_start, hour_end in rows:
         coefficients = {}
         for name, (c0, c1) in country.iterrows():
             if c0 in src and c1 in dst:
@@ -77,56 +106,93 @@ def border_limits(data: InputData, lines: pd.DataFrame, scenario: Scenario) -> l
             elif c0 in dst and c1 in src:
                 coefficients[str(name)] = -1.0
         if not coefficients:
-            msg = (
-                f"{data.root / 'electric/border_limits.csv'}:{row.csv_line}: limit {row.limit_id} "
-                f"from {row.from_countries} to {row.to_countries} matches no line"
-            )
+            msg = f"{data.root / 'electric/border_limits.csv'}: limit {limit_id} from {';'.join(sorted(src))} to {';'.join(sorted(dst))} matches no line"
             raise DataError(msg)
-        scale = scenario.mexico.link_limit_scale if MEXICO in src | dst else 1.0
-        out.append(
-            BorderLimit(
-                limit_id=str(row.limit_id),
-                lines=coefficients,
-                limit_mw=float(row.limit_mw) * scale,
-                hour_start=int(row.hour_start),
-                hour_end=int(row.hour_end),
-            )
-        )
+        out.append(BorderLimit(limit_id, coefficients, limit, hour_start, hour_end))
     return out
 
 
 def _line_table(data: InputData, scenario: Scenario) -> pd.DataFrame:
-    """Return the Line attributes (ohms, MVA) after the second-circuit switch."""
-    lines = data.lines.merge(
-        data.line_types.drop(columns=["source", "tag", "note", "csv_line"], errors="ignore"),
-        on="line_type",
-        suffixes=("", "_type"),
+    """Return the Line attributes (ohms, MVA) after the scenario's grid changes."""
+    new = pd.DataFrame(
+        [
+            {
+                "line": n.name,
+                "bus0": n.bus0,
+                "bus1": n.bus1,
+                "kind": "new",
+                "line_type": n.line_type,
+                "length_km": n.length_km,
+                "circuits_strung": n.circuits,
+                "circuits_towers": n.circuits,
+            }
+            for n in scenario.grid.new_interconnections
+        ],
+        columns=["line", "bus0", "bus1", "kind", "line_type", "length_km", "circuits_strung", "circuits_towers"],
+    )
+    base = data.lines[new.columns]
+    lines = (base if new.empty else pd.concat([base, new], ignore_index=True)).merge(
+        data.line_types[["line_type", "x_ohm_per_km", "r_ohm_per_km", "s_nom_mva_per_circuit"]], on="line_type"
     )
     bus_country = data.buses.set_index("bus").country
     lines["bus0_country"] = lines.bus0.map(bus_country)
     lines["bus1_country"] = lines.bus1.map(bus_country)
-    if not scenario.mexico.enabled:
+    if scenario.market.mexico_trade == "none":
         lines = lines[(lines.bus0_country != MEXICO) & (lines.bus1_country != MEXICO)]
-    circuits = lines.circuits_strung.astype(float)
-    if scenario.grid.second_circuit:
-        circuits = np.where(lines.kind == "siepac", lines.circuits_towers, circuits).astype(float)
+    second = (lines.kind == "siepac") & (
+        scenario.grid.second_circuit | lines.line.isin(scenario.grid.second_circuit_segments)
+    )
+    circuits = np.where(second, lines.circuits_towers, lines.circuits_strung).astype(float)
     lines = lines.assign(
         circuits=circuits,
         x=lines.x_ohm_per_km * lines.length_km / circuits,
         r=lines.r_ohm_per_km * lines.length_km / circuits,
         s_nom=lines.s_nom_mva_per_circuit * circuits,
     )
-    mx = (lines.bus0_country == MEXICO) | (lines.bus1_country == MEXICO)
-    crosses = lines.bus0_country != lines.bus1_country
-    lines.loc[mx & crosses, "s_nom"] *= scenario.mexico.link_limit_scale
+    # A larger Mexico link needs a larger line: its rating follows the largest limit asked for.
+    link = scenario.grid.mexico_link
+    asked = [v for v in (link.mx_to_gt_day_mw, link.mx_to_gt_night_mw, link.gt_to_mx_mw) if v is not None]
+    crossing_mx = ((lines.bus0_country == MEXICO) | (lines.bus1_country == MEXICO)) & (
+        lines.bus0_country != lines.bus1_country
+    )
+    if asked:
+        lines.loc[crossing_mx, "s_nom"] = np.maximum(lines.loc[crossing_mx, "s_nom"], max(asked))
     return lines.set_index("line")
 
 
-def _thermal_marginal_cost(data: InputData, technology: str, country: str, year: int) -> tuple[float, float, float]:
+def scenario_capacity_mw(data: InputData, scenario: Scenario, country: str, technology: str) -> float:
+    """Return installed capacity (MW) after the scenario's fleet changes, applied in order."""
+    capacity = data.capacity_mw(country, technology, scenario.year)
+    for change in scenario.fleet:
+        if change.country != country or change.technology != technology:
+            continue
+        if change.action == "add":
+            capacity += float(change.capacity_mw or 0.0)
+        elif change.action == "remove":
+            capacity = 0.0
+        else:
+            capacity *= float(change.factor if change.factor is not None else 1.0)
+    return capacity
+
+
+def fuel_price_usd_per_mmbtu(data: InputData, scenario: Scenario, fuel: str, country: str) -> float:
+    """Return a fuel price (USD/MMBtu): the scenario's (per country, then regional) or the year's data."""
+    override = scenario.fuels.prices.get(fuel)  # type: ignore[call-overload]
+    if override is None:
+        return data.fuel_price_usd_per_mmbtu(fuel, scenario.year)
+    price = override.by_country.get(country, override)  # type: ignore[call-overload]
+    if price.unit == "usd_per_mmbtu":
+        return price.value
+    return price.value / data.fuel_property(fuel, "heat_content")
+
+
+def _thermal_marginal_cost(
+    data: InputData, scenario: Scenario, technology: str, country: str
+) -> tuple[float, float, float]:
     """Return (marginal cost USD/MWh, efficiency, CO2 t/MWh_e) of a thermal technology."""
     fuel = TECHNOLOGY_FUEL[technology]
     heat_rate = data.parameter(technology, country, "heat_rate_hhv")  # MMBtu/MWh_e
-    price = data.fuel_price_usd_per_mmbtu(fuel, year)
+    price = fuel_price_usd_per_mmbtu(data, scenario, fuel, country)
     vom = data.parameter(technology, country, "vom_usd_per_mwh", default=0.0)
     co2 = data.fuel_property(fuel, "co2_kg_per_mmbtu") * heat_rate / 1000.0
     efficiency = 1.0 / (heat_rate * MWH_PER_MMBTU)
@@ -161,7 +227,7 @@ def _add_fleet(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots:
         for technology, carrier in TECHNOLOGY_CARRIER.items():
             if technology == "hydro_reservoir":
                 continue
-            capacity = data.capacity_mw(country, technology, year)
+            capacity = scenario_capacity_mw(data, scenario, country, technology)
             if capacity <= 0:
                 continue
             name = f"{country} {technology}"
@@ -177,7 +243,7 @@ def _add_fleet(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots:
                 "co2_t_per_mwh": 0.0,
             }
             if technology in THERMAL:
-                cost, efficiency, co2 = _thermal_marginal_cost(data, technology, country, year)
+                cost, efficiency, co2 = _thermal_marginal_cost(data, scenario, technology, country)
                 row.update(marginal_cost=cost, efficiency=efficiency, co2_t_per_mwh=co2)
                 availability = data.parameter(technology, country, "availability_pu", default=1.0)
                 p_max[name] = pd.Series(availability, index=full)
@@ -292,12 +358,14 @@ def _add_hydro_reservoirs(n: pypsa.Network, data: InputData, scenario: Scenario,
     whole_year = len(snapshots) == len(year_index(year))
     rows, inflows = [], {}
     for country in COUNTRIES:
-        capacity = data.capacity_mw(country, "hydro_reservoir", year)
-        if capacity <= 0:
+        base = data.capacity_mw(country, "hydro_reservoir", year)
+        capacity = scenario_capacity_mw(data, scenario, country, "hydro_reservoir")
+        if capacity <= 0 or base <= 0:
             continue
         share, _ = _hydro_split(data, country, year)
         name = f"{country} hydro_reservoir"
-        energy_mwh = data.parameter("hydro_reservoir", country, "reservoir_energy_gwh") * 1e3
+        # a scenario's extra reservoir capacity brings its own river and storage, in proportion
+        energy_mwh = data.parameter("hydro_reservoir", country, "reservoir_energy_gwh") * 1e3 * capacity / base
         start_level = rule_curve_pu(data, country, snapshots[0])
         end_level = rule_curve_pu(data, country, snapshots[-1] + pd.Timedelta(hours=1))
         rows.append(
@@ -311,7 +379,7 @@ def _add_hydro_reservoirs(n: pypsa.Network, data: InputData, scenario: Scenario,
                 "soc_final": end_level * energy_mwh,
             }
         )
-        inflows[name] = _hydro_inflow_mw(data, country, weather, year) * share
+        inflows[name] = _hydro_inflow_mw(data, country, weather, year) * share * capacity / base
     table = pd.DataFrame(rows).set_index("name")
     final_level = pd.DataFrame(np.nan, index=snapshots, columns=table.index)
     if not whole_year:
@@ -375,6 +443,23 @@ def _add_mexico(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots
     )
 
 
+def market_lines(lines: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
+    """Describe what the market rule needs: the regime and the signed lines of Guatemala's
+    Mexican imports and of its SIEPAC exports (+1 when a positive flow leaves towards them)."""
+    c0, c1 = lines.bus0_country, lines.bus1_country
+    mx_import = {
+        str(k): (1.0 if c0[k] == MEXICO else -1.0)
+        for k in lines.index[((c0 == MEXICO) & (c1 == "GT")) | ((c1 == MEXICO) & (c0 == "GT"))]
+    }
+    siepac = ((c0 == "GT") & c1.isin(["SV", "HN"])) | ((c1 == "GT") & c0.isin(["SV", "HN"]))
+    gt_export = {str(k): (1.0 if c0[k] == "GT" else -1.0) for k in lines.index[siepac]}
+    return {
+        "mexico_trade": scenario.market.mexico_trade,
+        "mexico_import_lines": mx_import,
+        "guatemala_export_lines": gt_export,
+    }
+
+
 def build_network(scenario: Scenario, data: InputData) -> pypsa.Network:
     """Build the PyPSA network of a scenario.
 
@@ -398,7 +483,9 @@ def build_network(scenario: Scenario, data: InputData) -> pypsa.Network:
     n.set_snapshots(snapshots)
     _add_carriers(n, data)
 
-    buses = data.buses if scenario.mexico.enabled else data.buses[data.buses.country != MEXICO]
+    check_scenario_data(scenario, data)
+    mexico_on = scenario.market.mexico_trade != "none"
+    buses = data.buses if mexico_on else data.buses[data.buses.country != MEXICO]
     n.add(
         "Bus",
         buses.bus,
@@ -425,7 +512,10 @@ def build_network(scenario: Scenario, data: InputData) -> pypsa.Network:
         circuits=lines.circuits,
     )
 
-    loads = pd.DataFrame({c: load_profile_mw(data, c, scenario.year) for c in COUNTRIES}).loc[snapshots]
+    growth = scenario.demand.growth
+    loads = pd.DataFrame(
+        {c: load_profile_mw(data, c, scenario.year) * growth.get(c, 1.0) for c in COUNTRIES}  # type: ignore[call-overload]
+    ).loc[snapshots]
     hubs = [data.hub(c) for c in COUNTRIES]
     n.add(
         "Load",
@@ -446,12 +536,13 @@ def build_network(scenario: Scenario, data: InputData) -> pypsa.Network:
     )
     _add_fleet(n, data, scenario, snapshots)
     _add_hydro_reservoirs(n, data, scenario, snapshots)
-    if scenario.mexico.enabled:
+    if mexico_on:
         _add_mexico(n, data, scenario, snapshots)
 
     limits = border_limits(data, lines, scenario) if scenario.grid.border_limits else []
     n.meta = {
         "scenario": scenario.model_dump(mode="json"),
         "border_limits": [asdict(b) for b in limits],
+        "market": market_lines(lines, scenario),
     }
     return n

@@ -1,114 +1,417 @@
-"""Read a scenario YAML file and turn every problem into a message with file and line."""
+"""Read scenario YAML files: ``extends`` chains, ``sweep`` variants, and errors with file and line.
+
+Semantics
+---------
+- ``extends: other.yaml`` inherits another scenario: mappings merge key by key (the child
+  wins), lists and scalars replace. The path resolves relative to the file; it may not
+  leave the folder of the file given on the command line or the project's ``scenarios/``.
+- ``sweep:`` expands one file into variants, ``mode: product`` (every combination) or
+  ``mode: zip`` (the i-th value of every parameter together). Parameters are dotted key
+  paths. Every variant is validated in full.
+- YAML is read with the safe loader (no object construction); duplicate keys, empty
+  files, binary content, files over :data:`MAX_FILE_BYTES` and nesting deeper than
+  :data:`MAX_DEPTH` are errors.
+"""
 
 from __future__ import annotations
 
+import copy
 import difflib
+import itertools
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
 
 from simulator.errors import ScenarioError
+from simulator.paths import scenarios_dir
 from simulator.scenario.schema import Scenario
 
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 20
+GENERIC_STEMS = {"capacity", "price", "value", "factor", "limit", "scale", ""}
+UNIT_TOKENS = ("mw", "mwh", "gwh", "usd", "mmbtu", "bbl", "t", "km", "pct", "kv", "h", "per")
 
-def _node_at(root: yaml.Node | None, loc: tuple[int | str, ...]) -> yaml.Node | None:
-    """Return the deepest YAML node along ``loc`` (keys of mappings, indices of sequences)."""
-    node = root
-    for key in loc:
+
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """Safe loader that rejects duplicate keys instead of keeping the last one."""
+
+
+def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+    seen: dict[Any, int] = {}
+    for key_node, _ in node.value:
+        key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        if key in seen:
+            msg = f"duplicate key `{key}` (first at line {seen[key]})"
+            raise yaml.constructor.ConstructorError(None, None, msg, key_node.start_mark)
+        seen[key] = key_node.start_mark.line + 1
+    return loader.construct_mapping(node, deep=deep)  # type: ignore[no-untyped-call]
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+@dataclass
+class Document:
+    """One YAML file: its path, parsed data and node tree (for line numbers)."""
+
+    path: Path
+    data: dict[str, Any]
+    root: yaml.Node
+
+
+@dataclass
+class Resolved:
+    """A scenario file after ``extends``: the merged data and the chain of files (child first)."""
+
+    data: dict[str, Any]
+    chain: list[Document] = field(default_factory=list)
+    sweep: dict[str, Any] | None = None
+
+    def locate(self, loc: tuple[int | str, ...], key: bool = False) -> str:
+        """Return ``file:line`` of the deepest node along ``loc`` in the first file that defines most of it."""
+        best: tuple[int, Document, yaml.Node] | None = None
+        for doc in self.chain:
+            depth, node = _deepest(doc.root, loc, key)
+            if node is not None and (best is None or depth > best[0]):
+                best = (depth, doc, node)
+        if best is None:
+            return str(self.chain[0].path) if self.chain else "?"
+        _, doc, node = best
+        return f"{doc.path}:{node.start_mark.line + 1}"
+
+
+def _deepest(root: yaml.Node, loc: tuple[int | str, ...], key: bool) -> tuple[int, yaml.Node | None]:
+    node: yaml.Node = root
+    for depth, part in enumerate(loc):
         if isinstance(node, yaml.MappingNode):
-            match = next((v for k, v in node.value if k.value == str(key)), None)
+            match = next(((k, v) for k, v in node.value if k.value == str(part)), None)
             if match is None:
-                return node
-            node = match
-        elif isinstance(node, yaml.SequenceNode) and isinstance(key, int) and key < len(node.value):
-            node = node.value[key]
+                return depth, node
+            node = match[0] if key and depth == len(loc) - 1 else match[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(part, int) and part < len(node.value):
+            node = node.value[part]
         else:
-            return node
-    return node
+            return depth, node
+    return len(loc), node
 
 
-def _key_node(root: yaml.Node | None, loc: tuple[int | str, ...]) -> yaml.Node | None:
-    """Return the node of the key named by the last element of ``loc`` (for unknown keys)."""
-    parent = _node_at(root, loc[:-1])
-    if isinstance(parent, yaml.MappingNode):
-        for k, _ in parent.value:
-            if k.value == str(loc[-1]):
-                return k
-    return parent
+def _depth_ok(root: yaml.Node) -> bool:
+    stack: list[tuple[yaml.Node, int]] = [(root, 1)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_DEPTH:
+            return False
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((v, depth + 1) for _, v in node.value)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((v, depth + 1) for v in node.value)
+    return True
+
+
+def read_document(path: Path) -> Document:
+    """Read one YAML file safely; every problem is a :class:`ScenarioError` naming the file."""
+    if not path.is_file():
+        msg = f"scenario file not found: {path}"
+        raise ScenarioError(msg)
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        msg = f"{path}: file is {size:,} bytes; a scenario file may be at most {MAX_FILE_BYTES:,} bytes"
+        raise ScenarioError(msg)
+    raw = path.read_bytes()
+    if b"\x00" in raw:
+        msg = f"{path}: binary content, expected YAML text"
+        raise ScenarioError(msg)
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        msg = f"{path}: not UTF-8 text (byte {exc.start})"
+        raise ScenarioError(msg) from None
+    try:
+        root = yaml.compose(text, Loader=_UniqueKeyLoader)
+        if root is not None and not _depth_ok(root):
+            msg = f"{path}: nested deeper than {MAX_DEPTH} levels"
+            raise ScenarioError(msg)
+        data = yaml.load(text, Loader=_UniqueKeyLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
+        problem = getattr(exc, "problem", None) or str(exc)
+        msg = f"{where}: not valid YAML ({problem})"
+        raise ScenarioError(msg) from None
+    except RecursionError:
+        msg = f"{path}: nested too deeply"
+        raise ScenarioError(msg) from None
+    if data is None or root is None:
+        msg = f"{path}: empty file; expected a mapping of scenario keys (name, year, ...)"
+        raise ScenarioError(msg)
+    if not isinstance(data, dict):
+        msg = f"{path}:1: expected a mapping of scenario keys (name, year, ...), found {type(data).__name__}"
+        raise ScenarioError(msg)
+    return Document(path=path, data=data, root=root)
+
+
+def merge(base: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
+    """Deep-merge ``child`` over ``base``: mappings merge, everything else replaces."""
+    out = copy.deepcopy(base)
+    for key, value in child.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge(out[key], value)
+        else:
+            out[key] = copy.deepcopy(value)
+    return out
+
+
+def _within(path: Path, roots: list[Path]) -> bool:
+    resolved = path.resolve()
+    return any(resolved.is_relative_to(r.resolve()) for r in roots)
+
+
+def resolve(path: str | Path) -> Resolved:
+    """Read a scenario file and everything it ``extends``; return the merged data."""
+    top = Path(path)
+    roots = [top.resolve().parent, scenarios_dir()]
+    chain: list[Document] = []
+    current: Path = top
+    while True:
+        if any(d.path.resolve() == current.resolve() for d in chain):
+            names = " -> ".join(str(d.path) for d in chain) + f" -> {current}"
+            msg = f"cyclic extends: {names}"
+            raise ScenarioError(msg)
+        doc = read_document(current)
+        chain.append(doc)
+        parent = doc.data.get("extends")
+        if parent is None:
+            break
+        if not isinstance(parent, str) or not parent.strip():
+            msg = f"{Resolved({}, [doc]).locate(('extends',))}: key `extends`: expected a file name, found {parent!r}"
+            raise ScenarioError(msg)
+        candidate = (doc.path.parent / parent) if not Path(parent).is_absolute() else Path(parent)
+        if not candidate.is_file() and not Path(parent).is_absolute():
+            candidate = scenarios_dir() / parent
+        if not _within(candidate, roots):
+            msg = (
+                f"{Resolved({}, [doc]).locate(('extends',))}: key `extends`: {parent!r} points outside "
+                f"{roots[0]} and {scenarios_dir()}; give such a file explicitly on the command line"
+            )
+            raise ScenarioError(msg)
+        current = candidate
+    data: dict[str, Any] = {}
+    for doc in reversed(chain):
+        data = merge(data, doc.data)
+    data.pop("extends", None)
+    sweep = data.pop("sweep", None)
+    return Resolved(data=data, chain=chain, sweep=sweep)
+
+
+# -- validation --------------------------------------------------------------------------
 
 
 def _model_at(loc: tuple[int | str, ...]) -> type[BaseModel] | None:
     """Return the pydantic model that holds the keys at ``loc`` (``()`` is the root)."""
     model: type[BaseModel] = Scenario
     for key in loc:
-        field = model.model_fields.get(str(key))
-        annotation = getattr(field, "annotation", None)
-        if not (isinstance(annotation, type) and issubclass(annotation, BaseModel)):
+        if isinstance(key, int):
+            continue
+        field_info = model.model_fields.get(str(key))
+        annotation = getattr(field_info, "annotation", None)
+        inner = _inner_model(annotation)
+        if inner is None:
             return None
-        model = annotation
+        model = inner
     return model
 
 
-def _describe(error: dict[str, Any], path: Path, root: yaml.Node | None) -> str:
+def _inner_model(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _inner_model(arg)
+        if found is not None:
+            return found
+    return None
+
+
+def _describe(error: dict[str, Any], resolved: Resolved) -> str:
     loc = tuple(error["loc"])
-    where_section = " under " + ".".join(map(str, loc[:-1])) if len(loc) > 1 else ""
+    section = " under " + ".".join(map(str, loc[:-1])) if len(loc) > 1 else ""
     if error["type"] == "extra_forbidden":
-        node = _key_node(root, loc)
-        line = node.start_mark.line + 1 if node is not None else "?"
         key = str(loc[-1])
         model = _model_at(loc[:-1])
         known = list(model.model_fields) if model else []
         close = difflib.get_close_matches(key, known, n=1)
         hint = f"; did you mean `{close[0]}`?" if close else f"; known keys: {', '.join(known)}"
-        return f"unknown key `{key}` at {path}:{line}{where_section}{hint}"
-    node = _node_at(root, loc)
-    line = node.start_mark.line + 1 if node is not None else "?"
-    key = ".".join(map(str, loc)) or "(top level)"
+        return f"unknown key `{key}` at {resolved.locate(loc, key=True)}{section}{hint}"
+    path = ".".join(str(p) for p in loc if not str(p).startswith("function-")) or "(top level)"
     found = error.get("input")
-    found_text = "" if isinstance(found, dict) else f"; found {found!r}"
-    return f"{path}:{line}: key `{key}`: {error['msg']}{found_text}"
+    found_text = "" if isinstance(found, dict | list) or error["type"] == "missing" else f"; found {found!r}"
+    message = str(error["msg"]).removeprefix("Value error, ")
+    if error["type"] == "literal_error":
+        expected = error.get("ctx", {}).get("expected", "")
+        options = [o.strip(" '") for o in str(expected).replace(" or ", ",").split(",")]
+        close = difflib.get_close_matches(str(found), options, n=1)
+        if close:
+            found_text += f"; did you mean {close[0]!r}?"
+    return f"{resolved.locate(loc)}: key `{path}`: {message}{found_text}"
+
+
+def validate(data: dict[str, Any], resolved: Resolved) -> Scenario:
+    """Validate merged scenario data; raise one :class:`ScenarioError` listing every problem."""
+    try:
+        scenario = Scenario.model_validate(data)
+    except ValidationError as exc:
+        problems = [_describe(dict(e), resolved) for e in exc.errors()]
+        raise ScenarioError("\n".join(problems)) from None
+    scenario._origin = resolved
+    return scenario
+
+
+# -- sweeps ------------------------------------------------------------------------------
+
+
+def _check_path(dotted: str) -> None:
+    """Raise ValueError if a dotted path does not name a scenario key (mapping keys are free)."""
+    model: type[BaseModel] | None = Scenario
+    parts = dotted.split(".")
+    for i, part in enumerate(parts):
+        if model is None:
+            return  # inside a free mapping (growth, prices, limits): checked when validating
+        if part not in model.model_fields:
+            close = difflib.get_close_matches(part, list(model.model_fields), n=1)
+            hint = f"; did you mean `{close[0]}`?" if close else ""
+            where = ".".join(parts[:i]) or "the top level"
+            msg = f"`{part}` is not a key under {where}{hint}"
+            raise ValueError(msg)
+        annotation = model.model_fields[part].annotation
+        inner = _inner_model(annotation)
+        model = inner if inner is not None and get_origin(annotation) is None else None
+
+
+def _set_path(data: dict[str, Any], dotted: str, value: Any) -> dict[str, Any]:
+    out = copy.deepcopy(data)
+    node = out
+    parts = dotted.split(".")
+    for part in parts[:-1]:
+        if not isinstance(node.get(part), dict):
+            node[part] = {}
+        node = node[part]
+    node[parts[-1]] = value
+    return out
+
+
+def variant_label(dotted: str, value: Any) -> str:
+    """Return a readable label of one swept value, e.g. ``anchor_500mw`` or ``lng_8usd``."""
+    parts = dotted.split(".")
+    last = parts[-1]
+    tokens = last.split("_")
+    cut = next((i for i, t in enumerate(tokens) if t in UNIT_TOKENS), len(tokens))
+    stem, unit = "_".join(tokens[:cut]), tokens[cut] if cut < len(tokens) else ""
+    if stem in GENERIC_STEMS and len(parts) > 1:
+        stem = parts[-2]
+    if isinstance(value, bool):
+        return f"{stem}_{'on' if value else 'off'}"
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return f"{stem}_{value}{unit}"
+
+
+Mode = Literal["product", "zip"]
+
+
+def expand(resolved: Resolved) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
+    """Return ``(variant name, data, swept values)`` for every variant of a sweep (one if none)."""
+    sweep = resolved.sweep
+    if sweep is None:
+        return [(str(resolved.data.get("name", "")), resolved.data, {})]
+    where = resolved.locate(("sweep",))
+    if not isinstance(sweep, dict) or set(sweep) - {"mode", "parameters"} or "parameters" not in sweep:
+        msg = f"{where}: key `sweep`: expected `mode` (product or zip) and `parameters` (dotted key: list of values)"
+        raise ScenarioError(msg)
+    mode = sweep.get("mode", "product")
+    if mode not in ("product", "zip"):
+        msg = f"{resolved.locate(('sweep', 'mode'))}: key `sweep.mode`: expected 'product' or 'zip', found {mode!r}"
+        raise ScenarioError(msg)
+    parameters = sweep["parameters"]
+    if not isinstance(parameters, dict) or not parameters:
+        msg = f"{where}: key `sweep.parameters`: expected a mapping of dotted keys to lists of values"
+        raise ScenarioError(msg)
+    for dotted, values in parameters.items():
+        at = resolved.locate(("sweep", "parameters", dotted), key=True)
+        try:
+            _check_path(str(dotted))
+        except ValueError as exc:
+            msg = f"{at}: sweep parameter `{dotted}`: {exc}"
+            raise ScenarioError(msg) from None
+        if not isinstance(values, list) or not values:
+            msg = f"{at}: sweep parameter `{dotted}`: expected a non-empty list of values, found {values!r}"
+            raise ScenarioError(msg)
+    keys = list(parameters)
+    if mode == "zip":
+        lengths = {len(parameters[k]) for k in keys}
+        if len(lengths) != 1:
+            msg = f"{where}: key `sweep`: mode zip needs lists of equal length, found lengths {sorted(lengths)}"
+            raise ScenarioError(msg)
+        combos = list(zip(*(parameters[k] for k in keys), strict=True))
+    else:
+        combos = list(itertools.product(*(parameters[k] for k in keys)))
+    base = str(resolved.data.get("name", "scenario"))
+    out = []
+    for combo in combos:
+        data = resolved.data
+        for key, value in zip(keys, combo, strict=True):
+            data = _set_path(data, key, value)
+        name = "-".join([base, *(variant_label(k, v) for k, v in zip(keys, combo, strict=True))])
+        data = {**data, "name": name}
+        out.append((name, data, dict(zip(keys, combo, strict=True))))
+    names = [o[0] for o in out]
+    if len(set(names)) != len(names):
+        msg = f"{where}: key `sweep`: repeated values give duplicate variant names"
+        raise ScenarioError(msg)
+    return out
+
+
+def load_scenarios(path: str | Path) -> list[Scenario]:
+    """Load a scenario file and return every scenario it defines (the variants of a sweep).
+
+    Raises
+    ------
+    ScenarioError
+        Listing every problem with file, line, key, what was expected and what was found.
+    """
+    resolved = resolve(path)
+    scenarios: list[Scenario] = []
+    problems: list[str] = []
+    for name, data, swept in expand(resolved):
+        try:
+            scenario = validate(data, resolved)
+        except ScenarioError as exc:
+            prefix = f"variant {name}: " if swept else ""
+            problems.extend(prefix + line for line in str(exc).splitlines())
+            continue
+        scenario._swept = swept
+        scenarios.append(scenario)
+    if problems:
+        raise ScenarioError("\n".join(dict.fromkeys(problems)))
+    return scenarios
 
 
 def load_scenario(path: str | Path) -> Scenario:
-    """Load and validate a scenario file.
+    """Load and validate a scenario file that defines exactly one scenario (no sweep).
 
     Parameters
     ----------
     path
         YAML file with the keys of :class:`~simulator.scenario.schema.Scenario`.
 
-    Returns
-    -------
-    Scenario
-        The validated scenario.
-
     Raises
     ------
     ScenarioError
-        If the file is missing, is not valid YAML, or breaks the schema; the message
-        names the file, the line, the key, what was expected and what was found.
+        If the file is missing, is not valid YAML, breaks the schema or defines a sweep.
     """
-    path = Path(path)
-    if not path.is_file():
-        msg = f"scenario file not found: {path}"
+    scenarios = load_scenarios(path)
+    if len(scenarios) != 1:
+        msg = f"{path}: defines a sweep of {len(scenarios)} variants; load it with load_scenarios()"
         raise ScenarioError(msg)
-    text = path.read_text(encoding="utf-8")
-    try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}" if mark is not None else str(path)
-        problem = getattr(exc, "problem", None) or str(exc)
-        msg = f"{where}: not valid YAML ({problem})"
-        raise ScenarioError(msg) from None
-    if not isinstance(data, dict):
-        msg = f"{path}: expected a mapping of scenario keys (name, year, ...), found {type(data).__name__}"
-        raise ScenarioError(msg)
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        problems = [_describe(dict(e), path, root) for e in exc.errors()]
-        raise ScenarioError("\n".join(problems)) from None
+    return scenarios[0]

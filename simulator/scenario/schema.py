@@ -1,22 +1,46 @@
 """Pydantic models of a scenario file, one per section.
 
-Every field carries its unit in its name or description, a default and bounds. Unknown
-keys are errors (``extra="forbid"``) so that a typo never silently falls back to a
-default.
+Every field carries its unit in its name or description, a default, bounds and an
+example. Unknown keys are errors (``extra="forbid"``) so that a typo never silently falls
+back to a default. ``scenarios/schema.json`` and ``scenarios/defaults.yaml`` are generated
+from these models (:mod:`simulator.scenario.generate`); a test fails when they drift.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 DATA_YEARS: tuple[int, ...] = (2022, 2023)
 """Years for which ``grids/`` holds demand, fleet, fuel and weather inputs."""
 
 HYDROLOGY_ALIASES: dict[str, int] = {"wet": 2022, "dry": 2023}
 """Named weather years: 2022 (La Niña, wet) and 2023 (El Niño drought)."""
+
+Country = Literal["GT", "SV", "HN", "NI", "CR", "PA"]
+Fuel = Literal["hfo", "diesel", "coal", "lng"]
+Technology = Literal[
+    "hydro_reservoir",
+    "hydro_ror",
+    "geothermal",
+    "wind",
+    "solar",
+    "bagasse",
+    "oil_hfo",
+    "oil_diesel",
+    "coal",
+    "gas",
+]
+
+FUEL_UNITS: dict[str, tuple[str, ...]] = {
+    "hfo": ("usd_per_bbl", "usd_per_mmbtu"),
+    "diesel": ("usd_per_bbl", "usd_per_mmbtu"),
+    "coal": ("usd_per_t", "usd_per_mmbtu"),
+    "lng": ("usd_per_mmbtu",),
+}
+"""Price units that make sense for each fuel."""
 
 
 class Section(BaseModel):
@@ -25,86 +49,284 @@ class Section(BaseModel):
     model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
+class DemandConfig(Section):
+    """Demand relative to the scenario year's observed demand."""
+
+    growth: dict[Country, float] = Field(
+        default_factory=dict,
+        description="Factor on each country's annual energy (GWh) and peak (MW); 1.05 = +5 %. "
+        "Countries not listed keep the year's data.",
+        examples=[{"GT": 1.05, "PA": 1.10}],
+    )
+
+    @field_validator("growth")
+    @classmethod
+    def _bounded(cls, growth: dict[str, float]) -> dict[str, float]:
+        for country, factor in growth.items():
+            if not 0.5 <= factor <= 3.0:
+                msg = f"growth factor for {country} must be between 0.5 and 3.0, found {factor}"
+                raise ValueError(msg)
+        return growth
+
+
+class FuelPrice(Section):
+    """A fuel price in exactly one unit."""
+
+    usd_per_mmbtu: float | None = Field(None, gt=0, le=200, description="Price in USD/MMBtu (HHV).", examples=[10.0])
+    usd_per_bbl: float | None = Field(
+        None, gt=0, le=500, description="Price in USD per barrel (oil fuels).", examples=[85.0]
+    )
+    usd_per_t: float | None = Field(None, gt=0, le=1000, description="Price in USD per tonne (coal).", examples=[150.0])
+
+    @model_validator(mode="after")
+    def _one_unit(self) -> FuelPrice:
+        given = [k for k in ("usd_per_mmbtu", "usd_per_bbl", "usd_per_t") if getattr(self, k) is not None]
+        if len(given) != 1:
+            msg = f"give the price in exactly one unit (usd_per_mmbtu, usd_per_bbl or usd_per_t), found {len(given)}"
+            raise ValueError(msg)
+        return self
+
+    @property
+    def unit(self) -> str:
+        """Return the name of the unit the price is given in."""
+        return next(k for k in ("usd_per_mmbtu", "usd_per_bbl", "usd_per_t") if getattr(self, k) is not None)
+
+    @property
+    def value(self) -> float:
+        """Return the price in its unit."""
+        return float(getattr(self, self.unit))
+
+
+class FuelPriceOverride(FuelPrice):
+    """A fuel price for all countries, optionally overridden per country."""
+
+    by_country: dict[Country, FuelPrice] = Field(
+        default_factory=dict,
+        description="Country-specific prices that override the regional one.",
+        examples=[{"HN": {"usd_per_bbl": 90.0}}],
+    )
+
+
+class FuelsConfig(Section):
+    """Fuel prices replacing the year's data (``grids/fuels/prices.csv``)."""
+
+    prices: dict[Fuel, FuelPriceOverride] = Field(
+        default_factory=dict,
+        description="Price per fuel: hfo and diesel in usd_per_bbl or usd_per_mmbtu, coal in usd_per_t or "
+        "usd_per_mmbtu, lng in usd_per_mmbtu.",
+        examples=[{"lng": {"usd_per_mmbtu": 9.0}, "hfo": {"usd_per_bbl": 75.0}}],
+    )
+
+    @model_validator(mode="after")
+    def _units_fit_fuels(self) -> FuelsConfig:
+        for fuel, price in self.prices.items():
+            for where, p in [("", price), *((f" for {c}", q) for c, q in price.by_country.items())]:
+                if p.unit not in FUEL_UNITS[fuel]:
+                    msg = f"price of {fuel}{where} given in {p.unit}; {fuel} takes {' or '.join(FUEL_UNITS[fuel])}"
+                    raise ValueError(msg)
+        return self
+
+
+class MexicoLinkConfig(Section):
+    """Transfer limits of the Mexico–Guatemala link (MW); unset values keep the regional
+    operator's limits of ``grids/electric/border_limits.csv`` (210 MW by day, 140 MW at
+    night from Mexico; 70 MW towards Mexico)."""
+
+    mx_to_gt_day_mw: float | None = Field(
+        None, ge=0, le=2000, description="Limit Mexico→Guatemala, 06–21 h (MW).", examples=[400.0]
+    )
+    mx_to_gt_night_mw: float | None = Field(
+        None, ge=0, le=2000, description="Limit Mexico→Guatemala, 22–05 h (MW).", examples=[400.0]
+    )
+    gt_to_mx_mw: float | None = Field(
+        None, ge=0, le=2000, description="Limit Guatemala→Mexico, all hours (MW).", examples=[200.0]
+    )
+
+
+class NewLine(Section):
+    """A new interconnection between two existing buses (a PyPSA Line)."""
+
+    name: str = Field(
+        ..., pattern=r"^[A-Za-z0-9_.-]+$", description="Line name.", examples=["GT_PANALUYA-SV_15_SEPTIEMBRE"]
+    )
+    bus0: str = Field(..., description="First bus (a `bus` of grids/electric/buses.csv).", examples=["GT_PANALUYA"])
+    bus1: str = Field(..., description="Second bus.", examples=["SV_15_SEPTIEMBRE"])
+    length_km: float = Field(..., gt=0, le=2000, description="Route length (km).", examples=[150.0])
+    circuits: int = Field(1, ge=1, le=4, description="Circuits strung.")
+    line_type: str = Field("siepac_230kv", description="A `line_type` of grids/electric/line_types.csv.")
+
+
 class GridConfig(Section):
     """Transmission switches."""
 
     second_circuit: bool = Field(
         False,
-        description="String the second circuit on every SIEPAC segment (towers already "
-        "carry it): doubles segment ratings and halves their reactance.",
+        description="String the second circuit on every SIEPAC segment (towers already carry it): doubles "
+        "segment ratings (MVA) and halves their reactance.",
+    )
+    second_circuit_segments: list[str] = Field(
+        default_factory=list,
+        description="String the second circuit on these SIEPAC segments only (`line` ids of grids/electric/lines.csv).",
+        examples=[["HN_AGUA_CALIENTE-NI_SANDINO", "NI_SANDINO-NI_TICUANTEPE_II"]],
     )
     border_limits: bool = Field(
         True,
-        description="Apply the regional operator's border transfer limits (MW) on the sum "
-        "of flows across each border; if false only the line ratings limit trade.",
+        description="Apply the regional operator's border transfer limits (MW) on the sum of flows across each "
+        "border; if false only the line ratings limit trade.",
+    )
+    border_limits_mw: dict[str, float] = Field(
+        default_factory=dict,
+        description="Override border limits by `limit_id` of grids/electric/border_limits.csv (MW, >= 0).",
+        examples=[{"HN_to_NI": 510.0, "NI_to_CR": 500.0}],
+    )
+    mexico_link: MexicoLinkConfig = Field(default_factory=MexicoLinkConfig)
+    new_interconnections: list[NewLine] = Field(default_factory=list, description="New lines between existing buses.")
+
+    @field_validator("border_limits_mw")
+    @classmethod
+    def _non_negative(cls, limits: dict[str, float]) -> dict[str, float]:
+        for key, value in limits.items():
+            if not 0 <= value <= 5000:
+                msg = f"border limit {key} must be between 0 and 5000 MW, found {value}"
+                raise ValueError(msg)
+        return limits
+
+
+class MarketConfig(Section):
+    """Who may trade with whom."""
+
+    mexico_trade: Literal["guatemala_only", "all_siepac", "none"] = Field(
+        "guatemala_only",
+        description="guatemala_only (today): Mexican energy is sold to Guatemala, which may re-export only its "
+        "own surplus; all_siepac: common procurement, Mexican energy may flow on to any SIEPAC country; "
+        "none: no trade with Mexico.",
+    )
+    guatemala_in_mer: bool = Field(
+        True,
+        description="False models Guatemala outside the regional market (its announced 2031 exit): no net "
+        "trade across Guatemala's SIEPAC borders.",
     )
 
 
-class MexicoConfig(Section):
-    """Mexico's southern system behind the 400 kV Tapachula – Los Brillantes link."""
+class AnchorConfig(Section):
+    """A gas-fired anchor plant in Central America (modelled by the gas layer)."""
 
-    enabled: bool = Field(True, description="Allow trade over the Mexico–Guatemala link.")
-    link_limit_scale: float = Field(
-        1.0,
-        ge=0.0,
-        le=10.0,
-        description="Multiplier on the link's transfer limits (MW, both directions, day "
-        "and night); 2.0 models a link twice as large.",
+    capacity_mw: float = Field(
+        0.0, ge=0, le=3000, description="Net capacity (MW); 0 = no anchor plant.", examples=[500.0]
     )
+    site: str = Field("escuintla", description="Anchor site (a gas node of grids/gas/).", examples=["escuintla"])
+
+
+class GasConfig(Section):
+    """Prosperity Pipeline route and anchor plant. The section is validated now; the gas layer
+    that models it is a separate issue, and a run with a route set stops with a clear error."""
+
+    route: Literal["none", "tapachula", "chiapa_de_corzo", "lng"] = Field("none", description="Gas supply route.")
+    price_usd_per_mmbtu: float | None = Field(
+        None, gt=0, le=100, description="Gas price at the anchor (USD/MMBtu).", examples=[8.0]
+    )
+    anchor: AnchorConfig = Field(default_factory=AnchorConfig)
+
+
+class FleetChange(Section):
+    """Add, remove or rescale a country's capacity of one technology."""
+
+    country: Country = Field(..., description="ISO code.", examples=["GT"])
+    technology: Technology = Field(..., description="Model technology.", examples=["gas"])
+    action: Literal["add", "remove", "scale"] = Field(
+        ..., description="add capacity_mw, remove all, or scale by factor."
+    )
+    capacity_mw: float | None = Field(None, gt=0, le=10_000, description="MW to add (action add).", examples=[250.0])
+    factor: float | None = Field(None, ge=0, le=10, description="Multiplier (action scale).", examples=[0.8])
+
+    @model_validator(mode="after")
+    def _fields_fit_action(self) -> FleetChange:
+        if self.action == "add" and self.capacity_mw is None:
+            msg = "action add needs capacity_mw"
+            raise ValueError(msg)
+        if self.action == "scale" and self.factor is None:
+            msg = "action scale needs factor"
+            raise ValueError(msg)
+        if self.action == "remove" and (self.capacity_mw is not None or self.factor is not None):
+            msg = "action remove takes neither capacity_mw nor factor"
+            raise ValueError(msg)
+        return self
 
 
 class SolveConfig(Section):
     """Time span and solver."""
 
     start_date: dt.date | None = Field(
-        None,
-        description="First day simulated (inside the scenario year); default 1 January.",
-        examples=["2022-03-01"],
+        None, description="First day simulated (inside the scenario year); default 1 January.", examples=["2022-03-01"]
     )
     days: int | None = Field(
-        None,
-        ge=1,
-        le=366,
-        description="Number of days simulated; default the whole year.",
-        examples=[7],
+        None, ge=1, le=366, description="Number of days simulated; default the whole year.", examples=[7]
+    )
+    strategy: Literal["monolithic"] = Field(
+        "monolithic", description="Solve strategy: one LP over the whole span (faster strategies are coming)."
     )
     voll_usd_per_mwh: float = Field(
         1500.0,
         gt=0,
         le=100_000,
-        description="Value of lost load (USD/MWh): cost of the load-shedding slack at every national bus.",
+        description="Value of lost load (USD/MWh): cost of unserved energy at every national bus.",
     )
     solver_options: dict[str, float | int | str | bool] = Field(
         default_factory=dict,
-        description="Extra HiGHS options, passed through unchanged (for example "
-        "{'solver': 'ipm', 'run_crossover': 'off'}).",
+        description="Extra HiGHS options, passed through unchanged.",
+        examples=[{"solver": "ipm", "run_crossover": "on"}],
     )
+
+
+class OutputsConfig(Section):
+    """What a run writes besides ``kpis.csv`` and ``manifest.json``."""
+
+    network: bool = Field(True, description="Write the solved network as network.nc.")
 
 
 class Scenario(Section):
     """A complete, validated scenario."""
 
+    model_config = ConfigDict(extra="forbid", validate_assignment=True, json_schema_extra={"title": "SIEPAC scenario"})
+
     name: str = Field(
         ...,
         pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$",
-        max_length=80,
+        max_length=120,
         description="Run name; also the results folder name.",
         examples=["base_2022"],
     )
-    description: str = Field("", description="Free text shown in reports.")
+    description: str = Field("", description="What question the scenario answers.")
     year: int = Field(
-        ...,
-        description="Demand, fleet and fuel-price year (calendar of the simulation).",
-        examples=[2022],
+        ..., description="Demand, fleet and fuel-price year (calendar of the simulation).", examples=[2022]
     )
     hydrology: int | Literal["wet", "dry"] | None = Field(
         None,
-        description="Weather year for hydro, wind, solar, geothermal and bagasse energy: "
-        "2022, 2023, 'wet' (=2022) or 'dry' (=2023). Default: the scenario year.",
+        description="Weather year for hydro, wind, solar, geothermal and bagasse energy: 2022, 2023, 'wet' (=2022) "
+        "or 'dry' (=2023). Default: the scenario year.",
     )
+    demand: DemandConfig = Field(default_factory=DemandConfig)
+    fuels: FuelsConfig = Field(default_factory=FuelsConfig)
     grid: GridConfig = Field(default_factory=GridConfig)
-    mexico: MexicoConfig = Field(default_factory=MexicoConfig)
+    market: MarketConfig = Field(default_factory=MarketConfig)
+    gas: GasConfig = Field(default_factory=GasConfig)
+    fleet: list[FleetChange] = Field(default_factory=list, description="Changes to the fleet, applied in order.")
     solve: SolveConfig = Field(default_factory=SolveConfig)
+    outputs: OutputsConfig = Field(default_factory=OutputsConfig)
+
+    _origin: Any = PrivateAttr(default=None)
+    _swept: dict[str, Any] = PrivateAttr(default_factory=dict)
+
+    def locate(self, *loc: int | str) -> str:
+        """Return ``file:line`` where a key was set (or the file name, or the scenario name)."""
+        if self._origin is not None:
+            return str(self._origin.locate(tuple(loc)))
+        return f"scenario {self.name}"
+
+    @property
+    def swept(self) -> dict[str, Any]:
+        """Return the swept parameters of a sweep variant (empty for a plain scenario)."""
+        return dict(self._swept)
 
     @field_validator("year")
     @classmethod
