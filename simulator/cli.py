@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 from rich.console import Console
 
 from simulator.errors import EXIT_USER_ERROR, SiepacError
@@ -27,7 +28,7 @@ def main() -> None:
 
 def fail(exc: SiepacError) -> typer.Exit:
     """Print a user error as one paragraph and return the exit to raise."""
-    errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True, markup=True)
     return typer.Exit(EXIT_USER_ERROR)
 
 
@@ -38,26 +39,96 @@ def run(
         "results"
     ),
 ) -> None:
-    """Build, solve and store one scenario; print its summary."""
+    """Validate, build, solve and store a scenario (every variant of a sweep, one after another)."""
+    from simulator.data import load_data
     from simulator.run import run_scenario
-    from simulator.scenario import load_scenario
+    from simulator.scenario import load_scenarios
+    from simulator.scenario.data_checks import check_scenario_data
     from simulator.summary import print_summary
 
     try:
-        loaded = load_scenario(scenario)
-        start, days = loaded.snapshots_span()
-        console.print(
-            f"Running [bold]{loaded.name}[/]: {days} days from {start}, weather year {loaded.weather_year} ..."
-        )
-        result = run_scenario(loaded, out)
+        scenarios = load_scenarios(scenario)
+        data = load_data()
+        for loaded in scenarios:  # validate every variant before the first solve
+            check_scenario_data(loaded, data)
+        for loaded in scenarios:
+            start, days = loaded.snapshots_span()
+            console.print(
+                f"Running [bold]{loaded.name}[/]: {days} days from {start}, weather year {loaded.weather_year} ..."
+            )
+            result = run_scenario(loaded, out, data=data)
+            timings = result.manifest["timings_s"]
+            console.print(
+                f"Solved: {result.report.condition} in {timings['solve']:.0f} s (build {timings['read_and_build']:.0f} s), "
+                f"peak memory {result.manifest['peak_memory_mb']:,.0f} MB"
+            )
+            print_summary(result.kpis, console, loaded.name)
+            console.print(f"Results written to [bold]{result.path}[/]")
     except SiepacError as exc:
         raise fail(exc) from None
-    timings = result.manifest["timings_s"]
-    console.print(
-        f"Solved: {result.report.condition} in {timings['solve']:.0f} s (build {timings['read_and_build']:.0f} s), peak memory {result.manifest['peak_memory_mb']:,.0f} MB"
-    )
-    print_summary(result.kpis, console, loaded.name)
-    console.print(f"Results written to [bold]{result.path}[/]")
+
+
+@app.command()
+def validate(
+    files: Annotated[list[Path], typer.Argument(help="Scenario files to check (every sweep variant too).")],
+) -> None:
+    """Check scenario files without solving: one line per problem, exit code 2 on any."""
+    from simulator.data import load_data
+    from simulator.scenario import load_scenarios
+    from simulator.scenario.data_checks import scenario_data_problems
+
+    problems: list[str] = []
+    try:
+        data = load_data()
+    except SiepacError as exc:
+        raise fail(exc) from None
+    for path in files:
+        try:
+            scenarios = load_scenarios(path)
+        except SiepacError as exc:
+            problems.extend(str(exc).splitlines())
+            continue
+        found = [p for s in scenarios for p in scenario_data_problems(s, data)]
+        problems.extend(dict.fromkeys(found))
+        if not found:
+            variants = f" ({len(scenarios)} variants)" if len(scenarios) > 1 else ""
+            console.print(f"ok: {path}{variants}", highlight=False)
+    for problem in problems:
+        errors.print(problem, highlight=False, soft_wrap=True, markup=False)
+    if problems:
+        raise typer.Exit(EXIT_USER_ERROR)
+
+
+@app.command()
+def show(
+    file: Annotated[Path, typer.Argument(help="Scenario file.")],
+) -> None:
+    """Print the fully resolved scenario (after extends and defaults), or the variants of a sweep."""
+    from simulator.scenario import load_scenarios
+
+    try:
+        scenarios = load_scenarios(file)
+    except SiepacError as exc:
+        raise fail(exc) from None
+    if len(scenarios) == 1:
+        typer.echo(
+            yaml.safe_dump(scenarios[0].model_dump(mode="json"), sort_keys=False, allow_unicode=True, width=10_000),
+            nl=False,
+        )
+        return
+    typer.echo(f"{file}: sweep of {len(scenarios)} variants")
+    for scenario in scenarios:
+        values = ", ".join(f"{k} = {v}" for k, v in scenario.swept.items())
+        typer.echo(f"  {scenario.name}: {values}")
+
+
+@app.command()
+def schema() -> None:
+    """Regenerate scenarios/schema.json and scenarios/defaults.yaml from the scenario models."""
+    from simulator.scenario.generate import write
+
+    for path in write():
+        console.print(f"written {path}", highlight=False)
 
 
 if __name__ == "__main__":
