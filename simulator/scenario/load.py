@@ -18,6 +18,7 @@ from __future__ import annotations
 import copy
 import difflib
 import itertools
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
@@ -244,7 +245,7 @@ def _describe(error: dict[str, Any], resolved: Resolved) -> str:
         close = difflib.get_close_matches(key, known, n=1)
         hint = f"; did you mean `{close[0]}`?" if close else f"; known keys: {', '.join(known)}"
         return f"unknown key `{key}` at {resolved.locate(loc, key=True)}{section}{hint}"
-    path = ".".join(str(p) for p in loc if not str(p).startswith("function-")) or "(top level)"
+    path = ".".join(str(p) for p in loc if not str(p).startswith("function-") and str(p) != "[key]") or "(top level)"
     found = error.get("input")
     found_text = "" if isinstance(found, dict | list) or error["type"] == "missing" else f"; found {found!r}"
     message = str(error["msg"]).removeprefix("Value error, ")
@@ -314,7 +315,10 @@ def variant_label(dotted: str, value: Any) -> str:
         return f"{stem}_{'on' if value else 'off'}"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return f"{stem}_{value}{unit}"
+    if isinstance(value, list | tuple):
+        value = ".".join(map(str, value))
+    text = re.sub(r"[^A-Za-z0-9_.-]+", "", f"{value}{unit}")
+    return f"{stem}_{text}"
 
 
 Mode = Literal["product", "zip"]
