@@ -21,7 +21,7 @@ import pypsa
 import xarray as xr
 
 from simulator.errors import SolveError
-from simulator.network.constraints import add_border_limits, stored_border_limits
+from simulator.network.constraints import add_border_limits, signed_flow, stored_border_limits
 
 DEFAULT_HIGHS_OPTIONS: dict[str, float | int | str | bool] = {
     "solver": "ipm",
@@ -137,11 +137,6 @@ def _solve(n: pypsa.Network, options: dict[str, float | int | str | bool]) -> No
         raise SolveError(msg)
 
 
-def signed_flow(n: pypsa.Network, coefficients: dict[str, float]) -> pd.Series:
-    """Return the hourly sum of line flows (MW) with the given signs."""
-    return sum((c * n.lines_t.p0[name] for name, c in coefficients.items()), pd.Series(0.0, index=n.snapshots))
-
-
 def enforce_guatemala_only(n: pypsa.Network, options: dict[str, float | int | str | bool]) -> dict[str, float]:
     """Under ``market.mexico_trade: guatemala_only``, keep Mexican energy out of the rest of SIEPAC.
 
@@ -233,7 +228,7 @@ def check_solution(n: pypsa.Network) -> dict[str, float]:
     border = 0.0
     hours = n.snapshots.hour.to_numpy()
     for limit in stored_border_limits(n):
-        flow = sum(c * n.lines_t.p0[name] for name, c in limit.lines.items())
+        flow = signed_flow(n, limit.lines)
         excess = (flow - limit.limit_mw)[limit.applies(hours)]
         if len(excess):
             border = max(border, float(excess.max()))

@@ -79,5 +79,5 @@ def short_scenario(
     """
     scenario = load_scenario(scenarios_dir() / path)
     start_date = dt.date.fromisoformat(start).replace(year=scenario.year)
-    data = merge(scenario.model_dump(), {"solve": {"start_date": start_date, "days": days}, **changes})
+    data = merge(merge(scenario.model_dump(), {"solve": {"start_date": start_date, "days": days}}), changes)
     return Scenario.model_validate(data)

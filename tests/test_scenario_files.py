@@ -15,7 +15,7 @@ from simulator.errors import ScenarioError
 from simulator.paths import scenarios_dir
 from simulator.scenario import load_scenario, load_scenarios
 from simulator.scenario.generate import render
-from simulator.scenario.load import variant_label
+from simulator.scenario.load import _set_path, variant_label
 
 runner = CliRunner()
 SHIPPED = sorted(p.name for p in scenarios_dir().glob("*.yaml"))
@@ -286,23 +286,12 @@ values = st.recursive(
 )
 
 
-def _set(data: dict, dotted: str, value: object) -> dict:
-    node = data
-    parts = dotted.split(".")
-    for part in parts[:-1]:
-        if not isinstance(node.get(part), dict):
-            node[part] = {}
-        node = node[part]
-    node[parts[-1]] = value
-    return data
-
-
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(mutations=st.lists(st.tuples(st.sampled_from(KEY_PATHS), values), min_size=1, max_size=4))
 def test_random_mutations_raise_only_scenario_errors(tmp_path: Path, mutations: list[tuple[str, object]]) -> None:
     data = yaml.safe_load(yaml.safe_dump(VALID))
     for key, value in mutations:
-        data = _set(data, key, value)
+        data = _set_path(data, key, value)
     path = tmp_path / "mutated.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     try:

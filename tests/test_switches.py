@@ -10,8 +10,9 @@ import pytest
 from simulator.data import InputData
 from simulator.errors import ScenarioError
 from simulator.network import build_network
+from simulator.network.constraints import signed_flow
 from simulator.network.electric import fuel_price_usd_per_mmbtu
-from simulator.solve import signed_flow, solve_network
+from simulator.solve import solve_network
 from simulator.testing import short_scenario
 
 
@@ -126,3 +127,13 @@ def test_guatemala_outside_the_market_has_no_net_trade_with_sv_and_hn(data: Inpu
     exports = signed_flow(n, n.meta["market"]["guatemala_export_lines"])
     assert exports.abs().max() < 1e-3
     assert signed_flow(n, n.meta["market"]["mexico_import_lines"]).max() > 0  # the Mexico link stays
+
+
+def test_coarser_resolution_keeps_energy_and_cost(data: InputData, solved_week: pypsa.Network) -> None:
+    n = build_network(short_scenario(solve={"resolution_hours": 3}), data)
+    assert len(n.snapshots) == len(solved_week.snapshots) // 3
+    assert (n.snapshot_weightings.generators == 3).all()
+    weighted_load = n.loads_t.p_set.mul(n.snapshot_weightings.generators, axis=0).to_numpy().sum()
+    assert weighted_load == pytest.approx(solved_week.loads_t.p_set.to_numpy().sum())
+    solve_network(n)
+    assert n.objective == pytest.approx(solved_week.objective, rel=0.01)

@@ -16,6 +16,11 @@ def stored_border_limits(n: pypsa.Network) -> list[BorderLimit]:
     return [BorderLimit(**b) for b in n.meta.get("border_limits", [])]
 
 
+def signed_flow(n: pypsa.Network, coefficients: dict[str, float]) -> pd.Series:
+    """Return the hourly sum of solved line flows (MW) with the given signs (+1 along bus0 to bus1)."""
+    return sum((c * n.lines_t.p0[name] for name, c in coefficients.items()), pd.Series(0.0, index=n.snapshots))
+
+
 def add_border_limits(n: pypsa.Network, snapshots: Sequence[pd.Timestamp]) -> None:
     """Limit the sum of line flows across each border, per direction and hour window.
 

@@ -50,9 +50,14 @@ class BorderLimit:
 
     def applies(self, hours: np.ndarray) -> np.ndarray:
         """Return True for the hours (0-23) inside the limit's window (which may wrap midnight)."""
-        if self.hour_start <= self.hour_end:
-            return (hours >= self.hour_start) & (hours <= self.hour_end)
-        return (hours >= self.hour_start) | (hours <= self.hour_end)
+        return in_window(hours, self.hour_start, self.hour_end)
+
+
+def in_window(hours: np.ndarray, start: int, end: int) -> np.ndarray:
+    """Return True for hours (0-23) in the inclusive window start..end, which may wrap midnight."""
+    if start <= end:
+        return (hours >= start) & (hours <= end)
+    return (hours >= start) | (hours <= end)
 
 
 def _countries(cell: str) -> set[str]:
@@ -63,7 +68,7 @@ def _mexico_link_override(scenario: Scenario, src: set[str], dst: set[str], row:
     """Return the scenario's limit (MW) for a Mexico-link row of border_limits.csv, if set."""
     link = scenario.grid.mexico_link
     if src == {MEXICO}:
-        covers_noon = BorderLimit("", {}, 0.0, int(row.hour_start), int(row.hour_end)).applies(np.array([12]))[0]
+        covers_noon = bool(in_window(np.array([12]), int(row.hour_start), int(row.hour_end))[0])
         return link.mx_to_gt_day_mw if covers_noon else link.mx_to_gt_night_mw
     if dst == {MEXICO}:
         return link.gt_to_mx_mw
@@ -545,4 +550,9 @@ def build_network(scenario: Scenario, data: InputData) -> pypsa.Network:
         "border_limits": [asdict(b) for b in limits],
         "market": market_lines(lines, scenario),
     }
+    hours = scenario.solve.resolution_hours
+    if hours > 1:
+        resampled = n.cluster.temporal.resample(f"{hours}h")
+        resampled.meta = n.meta
+        return resampled
     return n

@@ -12,7 +12,7 @@ import pandas as pd
 import pypsa
 
 from simulator import ALL_REGIONS, CARRIERS, COUNTRIES
-from simulator.network.constraints import stored_border_limits
+from simulator.network.constraints import signed_flow, stored_border_limits
 
 KPI_COLUMNS = ["scenario", "metric", "region", "carrier", "value", "unit"]
 ORDER = {c: i for i, c in enumerate(("MX", *COUNTRIES))}
@@ -64,7 +64,7 @@ def hours_at_limit(n: pypsa.Network) -> pd.Series:
         for limit in limits:
             if not set(limit.lines) & set(names):
                 continue
-            flow = sum(c * n.lines_t.p0[line] for line, c in limit.lines.items())
+            flow = signed_flow(n, limit.lines)
             flags |= limit.applies(hours) & (flow >= limit.limit_mw - AT_LIMIT_TOLERANCE_MW).to_numpy()
         at_limit[corridor] = float(flags.sum() * _hours_per_snapshot(n))
     return pd.Series(at_limit)

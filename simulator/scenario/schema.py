@@ -262,6 +262,12 @@ class SolveConfig(Section):
     days: int | None = Field(
         None, ge=1, le=366, description="Number of days simulated; default the whole year.", examples=[7]
     )
+    resolution_hours: Literal[1, 2, 3, 4, 6, 12, 24] = Field(
+        1,
+        description="Time step (h): hourly data are averaged over blocks of this length (PyPSA's temporal "
+        "resampling); border-limit windows use each block's first hour.",
+        examples=[3],
+    )
     strategy: Literal["monolithic"] = Field(
         "monolithic", description="Solve strategy: one LP over the whole span (faster strategies are coming)."
     )
