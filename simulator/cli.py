@@ -123,6 +123,57 @@ def show(
 
 
 @app.command()
+def routes(
+    output_format: Annotated[str, typer.Option("--format", help="table, json or geojson.")] = "table",
+    out: Annotated[Path | None, typer.Option("--out", help="Write to this file instead of the terminal.")] = None,
+    year: Annotated[int, typer.Option("--year", help="Year of the Henry Hub and LNG prices.")] = 2022,
+    henry_hub: Annotated[float | None, typer.Option("--henry-hub", help="Henry Hub price (USD/MMBtu).")] = None,
+) -> None:
+    """Compare the pipeline routes (and LNG): lengths by country, capacity, capex, tariffs, delivered cost."""
+    import json
+
+    from simulator.data import load_data
+    from simulator.routes import load_gas_data, route_table, routes_geojson
+
+    if output_format not in ("table", "json", "geojson"):
+        raise fail(SiepacError(f"--format must be table, json or geojson, found {output_format!r}"))
+    try:
+        data = load_data()
+        gas = load_gas_data(data.root)
+        hh = henry_hub if henry_hub is not None else data.fuel_price_usd_per_mmbtu("henry_hub", year)
+        table = route_table(gas, hh, data.fuel_price_usd_per_mmbtu("lng", year))
+    except SiepacError as exc:
+        raise fail(exc) from None
+    if output_format == "geojson":
+        text = json.dumps(routes_geojson(gas), indent=1, ensure_ascii=False) + "\n"
+    elif output_format == "json":
+        text = table.reset_index().to_json(orient="records", indent=1) + "\n"
+    else:
+        columns = {
+            "length_mx_km": "MX km",
+            "length_gt_km": "GT km",
+            "length_km": "km",
+            "diameter_in": "inch",
+            "capacity_mmcfd": "MMcfd",
+            "capex_musd": "capex MUSD",
+            "tariff_50pct_usd_per_mmbtu": "tariff@50% USD/MMBtu",
+            "tariff_90pct_usd_per_mmbtu": "tariff@90% USD/MMBtu",
+            "delivered_usd_per_mmbtu": "delivered USD/MMBtu",
+        }
+        shown = table[list(columns)].rename(columns=columns).round(2)
+        text = f"Henry Hub {hh:.2f} USD/MMBtu ({year if henry_hub is None else 'given'}); delivered = Henry Hub + basis + Mexican transport + tariff at 90 %\n"
+        text += shown.to_string() + "\n"
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        tmp = out.with_name(out.name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)
+        console.print(f"written {out}", highlight=False)
+
+
+@app.command()
 def schema() -> None:
     """Regenerate scenarios/schema.json and scenarios/defaults.yaml from the scenario models."""
     from simulator.scenario.generate import write

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 import time
 from dataclasses import dataclass
@@ -14,8 +15,9 @@ import pypsa
 
 from simulator.data import InputData, data_hash, load_data
 from simulator.network import build_network
+from simulator.paths import scenarios_dir
 from simulator.results.kpis import compute_kpis
-from simulator.results.store import package_versions, peak_memory_mb, write_run
+from simulator.results.store import package_versions, peak_memory_mb, read_kpis, write_run
 from simulator.scenario import Scenario, load_scenario
 from simulator.solve import SolveReport, solve_network
 
@@ -35,6 +37,53 @@ def quiet_libraries() -> None:
     """Keep PyPSA's and linopy's info logs off the user's terminal."""
     for name in ("pypsa", "linopy", "highspy"):
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def reference_run(scenario: Scenario, out_dir: Path, data: InputData) -> tuple[str, pd.DataFrame, Path] | None:
+    """Return (name, KPIs, folder) of the scenario's reference, running it first if needed.
+
+    The reference takes the scenario's ``solve`` section (same span and resolution). Its run
+    folder is ``out_dir/<reference name>`` when that is the reference as written, otherwise
+    ``out_dir/<reference name>--for-<scenario name>``; a complete folder whose manifest holds
+    the same resolved scenario is reused, not solved again.
+    """
+    if scenario.reference is None:
+        return None
+    written = load_scenario(scenarios_dir() / f"{scenario.reference.removesuffix('.yaml')}.yaml")
+    reference = written.model_copy(update={"solve": scenario.solve})
+    if reference.solve != written.solve:
+        reference = reference.model_copy(update={"name": f"{written.name}--for-{scenario.name}"})
+    folder = out_dir / reference.name
+    manifest = folder / "manifest.json"
+    if manifest.is_file() and json.loads(manifest.read_text())["scenario"] == reference.model_dump(mode="json"):
+        return written.name, read_kpis(folder), folder
+    result = run_scenario(reference, out_dir, data)
+    return written.name, result.kpis, result.path
+
+
+def compare_to_reference(kpis: pd.DataFrame, reference: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Return price changes (USD/MWh and %) and oil and coal generation displaced (GWh) by country."""
+
+    def table(frame: pd.DataFrame, metric: str) -> pd.Series:
+        rows = frame[frame.metric == metric]
+        return rows.set_index(["region", rows.carrier.fillna("")]).value
+
+    rows = []
+    price, price_ref = table(kpis, "price_load_weighted"), table(reference, "price_load_weighted")
+    generation, generation_ref = table(kpis, "generation"), table(reference, "generation")
+    for (region, _), value in price.items():
+        before = float(price_ref.get((region, ""), float("nan")))
+        rows.append(("price_change", region, "", value - before, "USD/MWh"))
+        rows.append(("price_change_pct", region, "", 100.0 * (value - before) / before, "%"))
+        for carrier in ("oil", "coal"):
+            displaced = float(generation_ref.get((region, carrier), 0.0)) - float(
+                generation.get((region, carrier), 0.0)
+            )
+            rows.append(("fuel_displaced", region, carrier, displaced, "GWh"))
+    out = pd.DataFrame(rows, columns=["metric", "region", "carrier", "value", "unit"])
+    out.insert(0, "scenario", kpis.scenario.iloc[0])
+    out["reference"] = name
+    return out[["scenario", "metric", "region", "carrier", "value", "unit"]]
 
 
 def run_scenario(
@@ -66,6 +115,9 @@ def run_scenario(
     t1 = time.perf_counter()
     report = solve_network(network, scenario.solve.solver_options)
     kpis = compute_kpis(network, scenario.name)
+    reference = reference_run(scenario, Path(out_dir), data)
+    if reference is not None:
+        kpis = pd.concat([kpis, compare_to_reference(kpis, reference[1], reference[0])], ignore_index=True)
     manifest: dict[str, Any] = {
         "scenario": scenario.model_dump(mode="json"),
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
@@ -75,6 +127,7 @@ def run_scenario(
         "status": report.status,
         "condition": report.condition,
         "objective_usd": report.objective_usd,
+        "reference": None if reference is None else {"name": reference[0], "path": str(reference[2])},
         "checks": report.checks,
         "market_rule": report.market_rule,
         "snapshots": {
@@ -93,5 +146,5 @@ def run_scenario(
     manifest["timings_s"]["total_before_write"] = round(t2 - started, 2)
     manifest["peak_memory_mb"] = round(peak_memory_mb(), 1)
     network.meta = {**network.meta, "manifest": {k: v for k, v in manifest.items() if k != "scenario"}}
-    path = write_run(Path(out_dir), scenario.name, network, kpis, manifest)
+    path = write_run(Path(out_dir), scenario.name, network, kpis, manifest, write_network=scenario.outputs.network)
     return RunResult(path=path, network=network, kpis=kpis, report=report, manifest=manifest)

@@ -202,6 +202,13 @@ def bus_balance_residual(n: pypsa.Network) -> pd.DataFrame:
     add(n.loads_t.p, n.loads.bus, -1.0)
     add(n.lines_t.p0, n.lines.bus0, -1.0)
     add(n.lines_t.p1, n.lines.bus1, -1.0)
+    for port in ("0", "1", "2"):
+        column = f"bus{port}"
+        flows = getattr(n.links_t, f"p{port}", None)
+        if not len(n.links) or column not in n.links or flows is None:
+            continue
+        connected = n.links[column][n.links[column].astype(str) != ""]
+        add(flows[connected.index.intersection(flows.columns)], connected, -1.0)
     return residual
 
 

@@ -75,6 +75,32 @@ def print_summary(kpis: pd.DataFrame, console: Console, title: str) -> None:
         console.print(
             f"Mexico -> Guatemala: {mx_in:,.0f} GWh imported, {mx_out:,.0f} GWh exported back; Mexican price {_value(kpis, 'price_mean', 'MX'):.1f} USD/MWh"
         )
+    gas_summary(kpis, console)
     console.print(
         f"System operating cost: {_value(kpis, 'system_cost', 'ALL'):,.1f} MUSD; unserved energy {kpis[kpis.metric == 'unserved_energy'].value.sum():,.1f} GWh"
     )
+
+
+def gas_summary(kpis: pd.DataFrame, console: Console) -> None:
+    """Print the anchor plant's output, the pipeline's utilisation against its break-even, and
+    the price changes against the reference, when the run has them."""
+    anchor = kpis[kpis.metric == "anchor_generation"]
+    if len(anchor):
+        country = anchor.region.iloc[0]
+        console.print(
+            f"Anchor plant ({country}): {_value(kpis, 'anchor_capacity', country, 'gas'):,.0f} MW, "
+            f"{anchor.value.iloc[0]:,.0f} GWh, capacity factor {_value(kpis, 'anchor_capacity_factor', country, 'gas'):.0f} %"
+        )
+    utilisation = kpis[kpis.metric == "pipeline_utilisation"]
+    break_even = kpis[kpis.metric == "pipeline_break_even_utilisation"]
+    if len(utilisation) and len(break_even):
+        used, needed = float(utilisation.value.max()), float(break_even.value.iloc[0])
+        verdict = "above" if used >= needed else "below"
+        console.print(
+            f"Pipeline ({break_even.region.iloc[0]}): mean utilisation {used:.0f} % of capacity, {verdict} its "
+            f"break-even of {needed:.0f} % (where its tariff makes pipeline gas as dear as LNG)"
+        )
+    changes = kpis[kpis.metric == "price_change"]
+    if len(changes):
+        text = ", ".join(f"{r.region} {r.value:+.1f}" for r in changes.itertuples())
+        console.print(f"Price change against the reference (USD/MWh, load-weighted): {text}")

@@ -20,8 +20,11 @@ def all_csv_files() -> list[Path]:
     return sorted(p for p in root.rglob("*.csv") if p.parent.name != "profiles" or p.name == "sources.csv")
 
 
+GAS_TABLES = ("gas/nodes.csv", "gas/segments.csv", "gas/routes.csv", "gas/parameters.csv")
+
+
 def test_every_data_table_is_known_to_the_loader() -> None:
-    known = {grids_dir() / rel for rel in TABLES} | {grids_dir() / "sources.csv"}
+    known = {grids_dir() / rel for rel in (*TABLES, *GAS_TABLES)} | {grids_dir() / "sources.csv"}
     unknown = [p for p in all_csv_files() if p not in known]
     assert not unknown, f"tables the loader does not read or check: {unknown}"
 
@@ -33,6 +36,14 @@ def test_every_row_has_a_source_and_a_tag(data: InputData) -> None:
         table = pd.read_csv(path)
         assert table["source"].notna().all() and (table["source"].astype(str).str.strip() != "").all(), path
         assert set(table["tag"]) <= {"found", "derived", "estimate"}, path
+
+
+def test_gas_tables_cite_known_sources(data: InputData) -> None:
+    known = set(data.sources.source_key.astype(str).str.strip())
+    for relative in GAS_TABLES:
+        table = pd.read_csv(grids_dir() / relative)
+        keys = {k.strip() for cell in table.source.astype(str) for k in cell.split(";")}
+        assert keys <= known, (relative, keys - known)
 
 
 def test_every_profile_file_is_documented(data: InputData) -> None:

@@ -187,7 +187,23 @@ BAD: list[tuple[str, str, str]] = [
         "name: x\nyear: 2022\nfleet:\n  - {country: PA, technology: geothermal, action: add, capacity_mw: 50}\n",
         "cannot add geothermal in PA",
     ),
-    ("gas not yet", "name: x\nyear: 2022\ngas:\n  route: tapachula\n", "gas layer"),
+    (
+        "anchor without gas",
+        "name: x\nyear: 2022\ngas:\n  anchor: {capacity_mw: 500}\n",
+        "an anchor plant needs a gas supply",
+    ),
+    (
+        "unknown anchor site",
+        "name: x\nyear: 2022\ngas:\n  route: tapachula\n  anchor: {site: GT_NOWHERE, capacity_mw: 500}\n",
+        "unknown anchor site `GT_NOWHERE`",
+    ),
+    (
+        "anchor bounds",
+        "name: x\nyear: 2022\ngas:\n  route: lng\n  anchor: {extendable: true, capacity_min_mw: 900, capacity_max_mw: 100}\n",
+        "is above capacity_max_mw",
+    ),
+    ("unknown route", "name: x\nyear: 2022\ngas:\n  route: tapachulla\n", "did you mean 'tapachula'?"),
+    ("unknown reference", "name: x\nyear: 2022\nreference: base_2021\n", "unknown scenario `base_2021`"),
     (
         "sweep unknown path",
         "name: x\nyear: 2022\nsweep:\n  parameters:\n    grid.secnd_circuit: [true, false]\n",

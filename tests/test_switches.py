@@ -8,7 +8,6 @@ import pypsa
 import pytest
 
 from simulator.data import InputData
-from simulator.errors import ScenarioError
 from simulator.network import build_network
 from simulator.network.constraints import signed_flow
 from simulator.network.electric import fuel_price_usd_per_mmbtu
@@ -85,11 +84,6 @@ def test_fleet_add_remove_scale(data: InputData) -> None:
     assert "GT coal" not in n.generators.index
     assert n.generators.p_nom["PA solar"] == pytest.approx(2 * base.generators.p_nom["PA solar"])
     pd.testing.assert_series_equal(n.generators_t.p_max_pu["PA solar"], base.generators_t.p_max_pu["PA solar"])
-
-
-def test_gas_route_is_refused_until_modelled(data: InputData) -> None:
-    with pytest.raises(ScenarioError, match="gas layer"):
-        build(data, gas={"route": "tapachula"})
 
 
 def conflict_hours(n: pypsa.Network) -> int:

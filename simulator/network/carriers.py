@@ -29,6 +29,3 @@ CARRIER_NICE_NAMES: dict[str, str] = {
     "load_shedding": "Unserved energy",
     "AC": "AC transmission",
 }
-
-MWH_PER_MMBTU = 0.293071
-"""1 MMBtu = 0.293071 MWh (thermal)."""

@@ -19,7 +19,8 @@ import pypsa
 from simulator import COUNTRIES
 from simulator.data import TECHNOLOGY_CARRIER, TECHNOLOGY_FUEL, InputData
 from simulator.errors import DataError
-from simulator.network.carriers import CARRIER_COLORS, CARRIER_NICE_NAMES, MWH_PER_MMBTU
+from simulator.network.carriers import CARRIER_COLORS, CARRIER_NICE_NAMES
+from simulator.network.gas import add_gas_layer
 from simulator.profiles import (
     harvest_mask,
     hydro_inflow_shape,
@@ -30,6 +31,7 @@ from simulator.profiles import (
 )
 from simulator.scenario import Scenario
 from simulator.scenario.data_checks import check_scenario_data
+from simulator.units import MWH_PER_MMBTU
 
 pypsa.options.api.legacy_string_dtype = True
 
@@ -544,11 +546,14 @@ def build_network(scenario: Scenario, data: InputData) -> pypsa.Network:
     if mexico_on:
         _add_mexico(n, data, scenario, snapshots)
 
+    hub_of = {c: data.hub(c) for c in (*COUNTRIES, MEXICO) if mexico_on or c != MEXICO}
+    gas_info = add_gas_layer(n, scenario, data, hub_of)
     limits = border_limits(data, lines, scenario) if scenario.grid.border_limits else []
     n.meta = {
         "scenario": scenario.model_dump(mode="json"),
         "border_limits": [asdict(b) for b in limits],
         "market": market_lines(lines, scenario),
+        "gas": gas_info,
     }
     hours = scenario.solve.resolution_hours
     if hours > 1:

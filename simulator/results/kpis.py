@@ -13,6 +13,7 @@ import pypsa
 
 from simulator import ALL_REGIONS, CARRIERS, COUNTRIES
 from simulator.network.constraints import signed_flow, stored_border_limits
+from simulator.routes import mw_to_mmcfd
 
 KPI_COLUMNS = ["scenario", "metric", "region", "carrier", "value", "unit"]
 ORDER = {c: i for i, c in enumerate(("MX", *COUNTRIES))}
@@ -103,6 +104,18 @@ def compute_kpis(n: pypsa.Network, scenario: str) -> pd.DataFrame:
     if len(n.storage_units):
         storage_gwh = n.storage_units_t.p.clip(lower=0).mul(w, axis=0).sum() / 1e3
         parts.append(pd.DataFrame({"country": n.storage_units.country, "carrier": n.storage_units.carrier, "gwh": storage_gwh}))
+    electric_links = n.links.index[n.links.carrier.isin(CARRIERS)] if len(n.links) else pd.Index([])
+    if len(electric_links):
+        delivered = (-n.links_t.p1[electric_links]).mul(w, axis=0).sum() / 1e3
+        parts.append(
+            pd.DataFrame(
+                {
+                    "country": n.links.bus1[electric_links].map(n.buses.country),
+                    "carrier": n.links.carrier[electric_links],
+                    "gwh": delivered,
+                }
+            )
+        )
     supply = pd.concat(parts)
     by_country_carrier = supply.groupby(["country", "carrier"]).gwh.sum()
     for country in countries:
@@ -110,6 +123,9 @@ def compute_kpis(n: pypsa.Network, scenario: str) -> pd.DataFrame:
             add("generation", country, carrier, by_country_carrier.get((country, carrier), 0.0), "GWh")
         add("unserved_energy", country, "", by_country_carrier.get((country, "load_shedding"), 0.0), "GWh")
         co2 = (n.generators_t.p[gens.index[gens.country == country]].mul(w, axis=0).sum() * gens.co2_t_per_mwh).sum()
+        mine = electric_links[n.links.country[electric_links] == country] if len(electric_links) else electric_links
+        if len(mine):
+            co2 += (n.links_t.p0[mine].mul(w, axis=0).sum() * n.links.co2_t_per_mwh[mine].fillna(0.0)).sum()
         add("co2", country, "", co2 / 1e6, "Mt")
 
     loads = n.loads_t.p.mul(w, axis=0)
@@ -148,6 +164,44 @@ def compute_kpis(n: pypsa.Network, scenario: str) -> pd.DataFrame:
             if country != "MX":
                 add("net_exports", country, "", siepac_net, "GWh")
     add("system_cost", "ALL", "", (n.objective or 0.0) / 1e6, "MUSD")
+    rows.extend(gas_kpis(n))
     table = pd.DataFrame(rows, columns=KPI_COLUMNS[1:])
     table.insert(0, "scenario", scenario)
     return table
+
+
+def gas_kpis(n: pypsa.Network) -> list[tuple[str, str, str, float, str]]:
+    """Return the gas-layer figures: pipeline throughput and utilisation by segment, anchor
+    output and capacity factor, gas burned by country, and the pipeline's break-even."""
+    info = n.meta.get("gas") or {}
+    if not info:
+        return []
+    w = n.snapshot_weightings.generators
+    hours = float(w.sum())
+    hhv = float(info["hhv_mmbtu_per_mcf"])
+    rows: list[tuple[str, str, str, float, str]] = []
+    for segment, spec in info.get("segments", {}).items():
+        flow = n.links_t.p0[f"pipeline {segment}"]
+        mean_mw = float((flow * w).sum() / hours)
+        rows.append(("pipeline_throughput", segment, "mean", mw_to_mmcfd(mean_mw, hhv), "MMcfd"))
+        rows.append(("pipeline_throughput", segment, "peak", mw_to_mmcfd(float(flow.max()), hhv), "MMcfd"))
+        rows.append(("pipeline_utilisation", segment, "", 100.0 * mean_mw / spec["capacity_mw"], "%"))
+    if "break_even_utilisation" in info:
+        rows.append(("pipeline_break_even_utilisation", info["route"], "", 100.0 * float(info["break_even_utilisation"]), "%"))
+    if "anchor" in info and "anchor plant" in n.links.index:
+        anchor = n.links.loc["anchor plant"]
+        capacity_mw = float(anchor.p_nom_opt if anchor.p_nom_extendable else anchor.p_nom) * float(anchor.efficiency)
+        energy_gwh = float((-n.links_t.p1["anchor plant"] * w).sum()) / 1e3
+        country = info["anchor"]["country"]
+        rows.append(("anchor_capacity", country, "gas", capacity_mw, "MW"))
+        rows.append(("anchor_generation", country, "gas", energy_gwh, "GWh"))
+        factor = 100.0 * energy_gwh * 1e3 / (capacity_mw * hours) if capacity_mw > 0 else 0.0
+        rows.append(("anchor_capacity_factor", country, "gas", factor, "%"))
+    for country in COUNTRIES:
+        burners = n.generators.index[(n.generators.country == country) & (n.generators.carrier == "gas")]
+        fuel = float((n.generators_t.p[burners].div(n.generators.efficiency[burners]).mul(w, axis=0)).to_numpy().sum())
+        links = n.links.index[(n.links.carrier == "gas") & (n.links.country == country)] if len(n.links) else []
+        if len(links):
+            fuel += float(n.links_t.p0[links].mul(w, axis=0).to_numpy().sum())
+        rows.append(("gas_use", country, "gas", fuel / 1e3, "GWh"))
+    return rows

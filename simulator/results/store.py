@@ -40,7 +40,9 @@ def peak_memory_mb() -> float:
     return peak / 1024.0 if sys.platform != "darwin" else peak / 1024.0**2
 
 
-def write_run(out_dir: Path, name: str, network: pypsa.Network, kpis: pd.DataFrame, manifest: dict[str, Any]) -> Path:
+def write_run(
+    out_dir: Path, name: str, network: pypsa.Network, kpis: pd.DataFrame, manifest: dict[str, Any], write_network: bool = True
+) -> Path:
     """Write a complete run folder atomically and return its path.
 
     Parameters
@@ -57,7 +59,8 @@ def write_run(out_dir: Path, name: str, network: pypsa.Network, kpis: pd.DataFra
     staging = Path(tempfile.mkdtemp(prefix=f".{name}.", suffix=".partial", dir=out_dir))
     staging.chmod(0o755)  # mkdtemp makes it private; results are meant to be shared
     try:
-        network.export_to_netcdf(staging / "network.nc")
+        if write_network:
+            network.export_to_netcdf(staging / "network.nc")
         kpis.to_csv(staging / "kpis.csv", index=False, float_format="%.10g")
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
         if final.exists():

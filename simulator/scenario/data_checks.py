@@ -64,11 +64,29 @@ def scenario_data_problems(scenario: Scenario, data: InputData) -> list[str]:
                 f"{scenario.locate('fleet', i)}: key `fleet.{i}`: cannot add {change.technology} in {change.country}: "
                 "it has no observed output to shape the new capacity on"
             )
-    if scenario.gas.route != "none" or scenario.gas.anchor.capacity_mw > 0:
+    gas = scenario.gas
+    anchor_wanted = gas.anchor.capacity_mw > 0 or gas.anchor.extendable
+    if anchor_wanted and gas.route == "none":
         problems.append(
-            f"{scenario.locate('gas')}: key `gas`: the gas layer (pipeline routes and anchor plant) is not modelled yet; "
-            "set gas.route: none and gas.anchor.capacity_mw: 0, or use fleet changes for a gas plant"
+            f"{scenario.locate('gas', 'route')}: key `gas.route`: an anchor plant needs a gas supply; "
+            "choose tapachula, chiapa_de_corzo, chiapa_de_corzo_via_tapachula or lng"
         )
+    if gas.route != "none" or gas.anchor.site is not None:
+        from simulator.routes import load_gas_data
+
+        gas_data = load_gas_data(data.root)
+        sites = sorted(gas_data.nodes.node[gas_data.nodes.kind == "anchor_site"])
+        if gas.anchor.site is not None and gas.anchor.site not in sites:
+            problems.append(
+                f"{scenario.locate('gas', 'anchor', 'site')}: key `gas.anchor.site`: {_unknown(gas.anchor.site, sites, 'anchor site')}"
+            )
+    if scenario.reference is not None:
+        from simulator.paths import scenarios_dir
+
+        name = scenario.reference.removesuffix(".yaml")
+        if not (scenarios_dir() / f"{name}.yaml").is_file():
+            known = sorted(p.stem for p in scenarios_dir().glob("*.yaml"))
+            problems.append(f"{scenario.locate('reference')}: key `reference`: {_unknown(name, known, 'scenario')}")
     return problems
 
 
