@@ -5,7 +5,7 @@
   transport (USD/MMBtu converted to USD/MWh of gas), or, for ``lng``, at the LNG terminal
   at the LNG price.
 - Pipeline segments: one-way Links (carrier ``gas pipeline``) with capacity (MW of gas),
-  length, WKT geometry and compression electricity drawn from the national hub of the
+  length, WKT route (``route_wkt``) and compression electricity drawn from the national hub of the
   segment's country (``bus2``/``efficiency2``). Their capital cost is sunk and recovered by
   a fixed tariff (see :mod:`simulator.routes`), so dispatch sees the commodity price only.
 - The anchor plant: a Link from its gas bus to the national hub bus of its country
@@ -140,7 +140,7 @@ def add_gas_layer(n: pypsa.Network, scenario: Scenario, data: InputData, hub_of:
                 p_nom=seg.capacity_mw,
                 carrier="gas pipeline",
                 length=seg.length_km,
-                geometry=gas.geometries[str(name)].wkt,
+                route_wkt=gas.geometries[str(name)].wkt,
                 country=country,
                 technology="pipeline",
             )
