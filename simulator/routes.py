@@ -216,6 +216,33 @@ def segment_economics(gas: GasData) -> pd.DataFrame:
     return pd.DataFrame(rows).set_index("segment")
 
 
+CAPACITY_DIAMETER_EXPONENT = 2.5
+"""Pipeline capacity grows with diameter to the power 2.5 at equal pressures and length
+(Weymouth-type flow equations). Calibrated check: 145 MMcfd at 24 in gives 92 MMcfd at
+20 in, against the 95 MMcfd the Prosperidad revision publishes for 20 in."""
+
+
+def resize_segments(
+    gas: GasData, segments: pd.DataFrame, diameter_in: float | None = None, capacity_mmcfd: float | None = None
+) -> pd.DataFrame:
+    """Return segments with a new diameter and/or capacity: capacity scales with diameter^2.5,
+    capex linearly with diameter (the unit-cost model), unless a capacity is given outright."""
+    out = segments.copy()
+    hhv = gas.parameter("gas_hhv_mmbtu_per_mcf")
+    crf = capital_recovery_factor(gas.parameter("discount_rate_pct"), gas.parameter("lifetime_years"))
+    opex = gas.parameter("opex_pct_of_capex_per_year") / 100.0
+    if diameter_in is not None:
+        ratio = diameter_in / out.diameter_in
+        out["capacity_mmcfd"] = out.capacity_mmcfd * ratio**CAPACITY_DIAMETER_EXPONENT
+        out["capex_musd"] = out.capex_musd * ratio
+        out["diameter_in"] = diameter_in
+    if capacity_mmcfd is not None:
+        out["capacity_mmcfd"] = capacity_mmcfd
+    out["capacity_mw"] = [mmcfd_to_mw(c, hhv) for c in out.capacity_mmcfd]
+    out["annual_cost_musd"] = out.capex_musd * (crf + opex)
+    return out
+
+
 def tariff_usd_per_mmbtu(annual_cost_musd: float, capacity_mmcfd: float, utilisation: float, hhv: float) -> float:
     """Return the tariff that recovers ``annual_cost_musd`` at a utilisation of the capacity."""
     mmbtu_per_year = capacity_mmcfd * 1000.0 * hhv * 365.0 * utilisation

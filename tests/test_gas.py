@@ -23,6 +23,7 @@ from simulator.routes import (
     load_gas_data,
     mmcfd_to_mw,
     mw_to_mmcfd,
+    resize_segments,
     route_table,
 )
 from simulator.solve import bus_balance_residual, solve_network
@@ -77,6 +78,18 @@ def test_unit_capex_reproduces_the_published_figure(gas: GasData) -> None:
     assert unit * 24 * 355 == pytest.approx(261.0, rel=0.01)  # the 2020 plan it was calibrated on
     # the later revision (20 in, 359 km, USD 283 M) is within 25 % of the same unit cost
     assert unit * 20 * 359 == pytest.approx(283.0, rel=0.25)
+
+
+def test_smaller_diameter_reproduces_the_revised_design(gas: GasData) -> None:
+    """The 2020 design (24 in, 145 MMcfd) resized to 20 in carries about the 95 MMcfd the
+    revision publishes for 20 in; capex falls in proportion to diameter."""
+    original = gas.segment_table.loc[["IXTEPEC-TAPACHULA"]]
+    resized = resize_segments(gas, original, diameter_in=20.0)
+    assert resized.capacity_mmcfd.iloc[0] == pytest.approx(95.0, rel=0.05)
+    assert resized.capex_musd.iloc[0] == pytest.approx(261.0 * 20 / 24)
+    assert resize_segments(gas, original, capacity_mmcfd=60.0).capacity_mw.iloc[0] == pytest.approx(
+        mmcfd_to_mw(60.0, 1.037)
+    )
 
 
 def test_conversions_by_hand() -> None:

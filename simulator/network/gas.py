@@ -20,7 +20,7 @@ from typing import Any
 import pypsa
 
 from simulator.data import InputData
-from simulator.routes import GasData, capital_recovery_factor, load_gas_data, mmcfd_to_mw
+from simulator.routes import GasData, capital_recovery_factor, load_gas_data, resize_segments
 from simulator.scenario import Scenario
 from simulator.units import MWH_PER_MMBTU
 
@@ -106,9 +106,7 @@ def add_gas_layer(n: pypsa.Network, scenario: Scenario, data: InputData, hub_of:
         info["commodity_usd_per_mmbtu"] = lng
     else:
         segments = gas.segment_table.loc[gas.route_segments(config.route)].copy()
-        if config.pipeline.capacity_mmcfd is not None:
-            segments["capacity_mmcfd"] = config.pipeline.capacity_mmcfd
-            segments["capacity_mw"] = mmcfd_to_mw(config.pipeline.capacity_mmcfd, hhv)
+        segments = resize_segments(gas, segments, config.pipeline.diameter_in, config.pipeline.capacity_mmcfd)
         nodes = [segments.from_node.iloc[0], *segments.to_node]
         _add_gas_buses(n, gas, nodes)
         commodity = (
