@@ -174,6 +174,95 @@ def routes(
 
 
 @app.command()
+def backtest(
+    year: Annotated[
+        int, typer.Option("--year", help="2022 (calibration, with observations) or 2023 (modelled only).")
+    ] = 2022,
+    out: Annotated[Path, typer.Option("--out", help="Results folder (the base run is reused from here).")] = Path(
+        "results"
+    ),
+    rerun: Annotated[
+        bool, typer.Option("--rerun", help="Solve the base run again even if a complete one exists.")
+    ] = False,
+) -> None:
+    """Run (or reuse) base_<year> and compare it with observed history."""
+    import json
+
+    from rich.table import Table
+
+    from simulator.backtest import backtest_table, load_history, modelled_only, score, share_chart
+    from simulator.data import data_hash, load_data
+    from simulator.paths import scenarios_dir
+    from simulator.results.store import read_kpis
+    from simulator.run import run_scenario
+    from simulator.scenario import load_scenario
+
+    try:
+        scenario = load_scenario(scenarios_dir() / f"base_{year}.yaml")
+        data = load_data()
+        history = load_history(data.root)
+        run_dir = out / scenario.name
+        manifest_path = run_dir / "manifest.json"
+        reusable = False
+        if manifest_path.is_file() and not rerun:
+            manifest = json.loads(manifest_path.read_text())
+            reusable = manifest.get("scenario") == scenario.model_dump(mode="json") and manifest.get(
+                "input_data_sha256"
+            ) == data_hash(data.root)
+        if reusable:
+            console.print(f"Reusing the complete run {run_dir}")
+            kpis = read_kpis(run_dir)
+        else:
+            console.print(f"Running {scenario.name} (full year) ...")
+            kpis = run_scenario(scenario, out, data).kpis
+    except SiepacError as exc:
+        raise fail(exc) from None
+    target = out / f"backtest-{year}"
+    target.mkdir(parents=True, exist_ok=True)
+    if year not in history.years():
+        table = modelled_only(kpis)
+        console.print(f"{year} is out of sample: no observations are shipped; modelled figures only.")
+    else:
+        table = backtest_table(kpis, history, year)
+    csv = target / "backtest.csv"
+    tmp = csv.with_name(csv.name + ".tmp")
+    table.to_csv(tmp, index=False, float_format="%.6g")
+    tmp.replace(csv)
+    view = Table(title=f"Back-test {year}: modelled against observed", title_justify="left")
+    for column in ("check", "region", "carrier", "modelled", "observed", "unit", "error", "target", "ok"):
+        view.add_column(column, justify="right" if column in ("modelled", "observed", "error") else "left")
+    for row in table.itertuples():
+        if row.check == "generation_share" and (year not in history.years() or row.target == "-"):
+            continue
+        observed = getattr(row, "observed", float("nan"))
+        error = getattr(row, "error", float("nan"))
+        ok = getattr(row, "within_target", None)
+        view.add_row(
+            row.check,
+            row.region,
+            row.carrier,
+            f"{row.modelled:,.1f}",
+            "-" if observed != observed else f"{observed:,.1f}",
+            row.unit,
+            "-" if error != error else f"{error:+.1f} {row.error_unit}",
+            getattr(row, "target", "-"),
+            "-" if ok is None or ok != ok else ("yes" if ok else "NO"),
+        )
+    console.print(view)
+    if year in history.years():
+        within, judged = score(table)
+        console.print(
+            f"Score: {within} of {judged} checks within target (generation shares of carriers above 5 %, net positions, regional trade, Mexico imports)"
+        )
+        chart = share_chart(
+            table, target / "generation_shares.png", f"Generation shares {year}: observed (hatched) and modelled"
+        )
+        console.print(f"Written {csv} and {chart}")
+    else:
+        console.print(f"Written {csv}")
+
+
+@app.command()
 def schema() -> None:
     """Regenerate scenarios/schema.json and scenarios/defaults.yaml from the scenario models."""
     from simulator.scenario.generate import write

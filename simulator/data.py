@@ -33,6 +33,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     ),
     "electric/line_types.csv": ("line_type", "v_nom_kv", "x_ohm_per_km", "r_ohm_per_km", "s_nom_mva_per_circuit"),
     "electric/border_limits.csv": ("limit_id", "from_countries", "to_countries", "limit_mw", "hour_start", "hour_end"),
+    "electric/trade_parameters.csv": ("parameter", "value", "unit"),
     "mexico/market.csv": ("year", "quantity", "value", "unit"),
     "fleet/capacity.csv": ("country", "technology", "year", "capacity_mw"),
     "fleet/national_totals.csv": ("country", "year", "scope", "capacity_mw"),
@@ -120,6 +121,7 @@ class InputData:
     lines: pd.DataFrame
     line_types: pd.DataFrame
     border_limits: pd.DataFrame
+    trade_parameters: pd.DataFrame
     mexico: pd.DataFrame
     capacity: pd.DataFrame
     national_totals: pd.DataFrame
@@ -196,6 +198,14 @@ class InputData:
             raise DataError(msg)
         return float(hit.value.iloc[0])
 
+    def trade_parameter(self, parameter: str) -> float:
+        """Return a value of ``electric/trade_parameters.csv``."""
+        hit = self.trade_parameters[self.trade_parameters.parameter == parameter]
+        if hit.empty:
+            msg = f"{self._path('electric/trade_parameters.csv')}: no row for `{parameter}`"
+            raise DataError(msg)
+        return float(hit.value.iloc[0])
+
     def mexico_value(self, year: int, quantity: str) -> float:
         """Return a figure of ``mexico/market.csv`` for a year."""
         m = self.mexico
@@ -227,6 +237,7 @@ def _check_references(data: InputData) -> None:
         "electric/lines.csv": data.lines,
         "electric/line_types.csv": data.line_types,
         "electric/border_limits.csv": data.border_limits,
+        "electric/trade_parameters.csv": data.trade_parameters,
         "mexico/market.csv": data.mexico,
         "fleet/capacity.csv": data.capacity,
         "fleet/national_totals.csv": data.national_totals,
@@ -297,6 +308,7 @@ def load_data(root: Path | None = None) -> InputData:
         lines=t["electric/lines.csv"],
         line_types=t["electric/line_types.csv"],
         border_limits=t["electric/border_limits.csv"],
+        trade_parameters=t["electric/trade_parameters.csv"],
         mexico=t["mexico/market.csv"],
         capacity=t["fleet/capacity.csv"],
         national_totals=t["fleet/national_totals.csv"],

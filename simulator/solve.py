@@ -21,7 +21,7 @@ import pypsa
 import xarray as xr
 
 from simulator.errors import SolveError
-from simulator.network.constraints import add_border_limits, signed_flow, stored_border_limits
+from simulator.network.constraints import add_border_limits, add_hurdle_costs, signed_flow, stored_border_limits
 
 DEFAULT_HIGHS_OPTIONS: dict[str, float | int | str | bool] = {
     "solver": "ipm",
@@ -98,6 +98,7 @@ def solve_network(n: pypsa.Network, solver_options: dict[str, float | int | str 
     t0 = time.perf_counter()
     n.optimize.create_model(include_objective_constant=False)
     add_border_limits(n, n.snapshots)
+    add_hurdle_costs(n)
     t1 = time.perf_counter()
     _solve(n, options)
     market_rule = enforce_guatemala_only(n, options)

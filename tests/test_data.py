@@ -21,10 +21,11 @@ def all_csv_files() -> list[Path]:
 
 
 GAS_TABLES = ("gas/nodes.csv", "gas/segments.csv", "gas/routes.csv", "gas/parameters.csv")
+HISTORY_TABLES = ("history/generation.csv", "history/trade.csv", "history/regional.csv")
 
 
 def test_every_data_table_is_known_to_the_loader() -> None:
-    known = {grids_dir() / rel for rel in (*TABLES, *GAS_TABLES)} | {grids_dir() / "sources.csv"}
+    known = {grids_dir() / rel for rel in (*TABLES, *GAS_TABLES, *HISTORY_TABLES)} | {grids_dir() / "sources.csv"}
     unknown = [p for p in all_csv_files() if p not in known]
     assert not unknown, f"tables the loader does not read or check: {unknown}"
 
@@ -40,7 +41,7 @@ def test_every_row_has_a_source_and_a_tag(data: InputData) -> None:
 
 def test_gas_tables_cite_known_sources(data: InputData) -> None:
     known = set(data.sources.source_key.astype(str).str.strip())
-    for relative in GAS_TABLES:
+    for relative in (*GAS_TABLES, *HISTORY_TABLES):
         table = pd.read_csv(grids_dir() / relative)
         keys = {k.strip() for cell in table.source.astype(str) for k in cell.split(";")}
         assert keys <= known, (relative, keys - known)

@@ -143,5 +143,5 @@ def test_larger_mexico_link_sets_its_limits_and_rating(data: InputData) -> None:
     assert limits["MX_to_GT_day"] == pytest.approx(400.0)
     assert limits["MX_to_GT_night"] == pytest.approx(400.0)
     assert limits["GT_to_MX"] == pytest.approx(70.0)
-    assert limits["GT_to_SV_HN"] == pytest.approx(300.0)
+    assert limits["GT_to_SV_HN"] == pytest.approx(260.0)
     assert n.lines.s_nom["MX_TAPACHULA-GT_LOS_BRILLANTES"] == pytest.approx(400.0)

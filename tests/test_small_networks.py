@@ -44,6 +44,7 @@ def test_border_limit_sets_flow_and_price_difference() -> None:
     assert value(kpis, "net_exports", "SV") == pytest.approx(-0.4)
     assert value(kpis, "flow_forward", "GT-SV") == pytest.approx(0.4)
     assert value(kpis, "hours_at_limit", "GT-SV") == 4
+    assert value(kpis, "regional_traded_energy", "ALL") == pytest.approx(0.4)
     assert value(kpis, "price_load_weighted", "SV") == pytest.approx(50.0)
     assert value(kpis, "generation", "GT", "hydro") == pytest.approx(0.8)
     assert value(kpis, "system_cost", "ALL") == pytest.approx(report.objective_usd / 1e6)
@@ -123,3 +124,22 @@ def test_infeasible_problem_is_reported_not_returned() -> None:
     )
     with pytest.raises(SolveError, match="infeasible"):
         solve_network(n)
+
+
+def test_hurdle_cost_separates_prices_by_its_value() -> None:
+    # Without a binding limit GT supplies SV, and SV's price is GT's plus the 5 USD/MWh hurdle.
+    n = tiny_network(
+        buses={"G": "GT", "S": "SV"},
+        lines=[("L", "G", "S", 10.0, 500.0)],
+        generators=[("G cheap", "G", "hydro", 1000.0, 10.0), ("S dear", "S", "oil", 1000.0, 50.0)],
+        loads={"G": 100.0, "S": 300.0},
+    )
+    n.meta["hurdle"] = {"usd_per_mwh": 5.0, "lines": ["L"]}
+    report = solve_network(n)
+    assert n.lines_t.p0["L"].tolist() == pytest.approx([300.0] * 4)
+    assert n.buses_t.marginal_price["S"].to_numpy() == pytest.approx(15.0)
+    assert report.objective_usd == pytest.approx(4 * (10.0 * 400 + 5.0 * 300))
+    # a hurdle above the price gap stops trade altogether
+    n.meta["hurdle"]["usd_per_mwh"] = 45.0
+    solve_network(n)
+    assert n.lines_t.p0["L"].abs().max() == pytest.approx(0.0, abs=1e-6)

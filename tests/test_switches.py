@@ -51,7 +51,7 @@ def test_second_circuit_on_listed_segments_only(data: InputData) -> None:
 def test_border_limit_override(data: InputData) -> None:
     n = build(data, grid={"border_limits_mw": {"HN_to_NI": 510.0}})
     limits = {b["limit_id"]: b["limit_mw"] for b in n.meta["border_limits"]}
-    assert limits["HN_to_NI"] == 510.0 and limits["NI_to_HN"] == 210.0
+    assert limits["HN_to_NI"] == 510.0 and limits["NI_to_HN"] == 160.0
 
 
 def test_border_limits_off(data: InputData) -> None:

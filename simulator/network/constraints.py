@@ -42,3 +42,29 @@ def add_border_limits(n: pypsa.Network, snapshots: Sequence[pd.Timestamp]) -> No
         coefficients = xr.DataArray([limit.lines[k] for k in names], coords={"name": names}, dims="name")
         lhs = (flows.sel(name=names, snapshot=active) * coefficients).sum("name")
         model.add_constraints(lhs <= limit.limit_mw, name=f"Border-{limit.limit_id}")
+
+
+def add_hurdle_costs(n: pypsa.Network) -> None:
+    """Charge ``hurdle`` USD/MWh on the flow of every SIEPAC border line, in both directions.
+
+    Lines have no marginal cost in PyPSA, so each flow is split into non-negative forward
+    and backward parts, ``s = forward - backward``, and the objective pays the hurdle on
+    their sum (at the optimum one of the two is zero, so the sum is ``|s|``).
+    """
+    hurdle = n.meta.get("hurdle", {})
+    cost, names = float(hurdle.get("usd_per_mwh", 0.0)), list(hurdle.get("lines", []))
+    if cost <= 0 or not names:
+        return
+    model = n.model
+    flows = model.variables["Line-s"].sel(name=names)
+    snapshots = flows.indexes["snapshot"]
+    coords = [snapshots, pd.Index(names, name="name")]
+    forward = model.add_variables(lower=0, coords=coords, name="Line-hurdle-forward")
+    backward = model.add_variables(lower=0, coords=coords, name="Line-hurdle-backward")
+    model.add_constraints(flows - forward + backward == 0, name="Line-hurdle-split")
+    weights = xr.DataArray(
+        n.snapshot_weightings.objective.reindex(flows.coords["snapshot"].to_index()).to_numpy(),
+        coords={"snapshot": flows.coords["snapshot"]},
+        dims="snapshot",
+    )
+    model.objective = model.objective + (cost * weights * (forward + backward)).sum()

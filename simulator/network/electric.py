@@ -549,8 +549,16 @@ def build_network(scenario: Scenario, data: InputData) -> pypsa.Network:
     hub_of = {c: data.hub(c) for c in (*COUNTRIES, MEXICO) if mexico_on or c != MEXICO}
     gas_info = add_gas_layer(n, scenario, data, hub_of)
     limits = border_limits(data, lines, scenario) if scenario.grid.border_limits else []
+    hurdle = scenario.grid.hurdle_usd_per_mwh
+    hurdle = data.trade_parameter("hurdle_usd_per_mwh") if hurdle is None else hurdle
+    siepac_border = (
+        (lines.bus0_country != lines.bus1_country)
+        & lines.bus0_country.isin(COUNTRIES)
+        & lines.bus1_country.isin(COUNTRIES)
+    )
     n.meta = {
         "scenario": scenario.model_dump(mode="json"),
+        "hurdle": {"usd_per_mwh": hurdle, "lines": [str(k) for k in lines.index[siepac_border]]},
         "border_limits": [asdict(b) for b in limits],
         "market": market_lines(lines, scenario),
         "gas": gas_info,

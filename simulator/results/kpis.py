@@ -71,6 +71,20 @@ def hours_at_limit(n: pypsa.Network) -> pd.Series:
     return pd.Series(at_limit)
 
 
+def regional_traded_energy_gwh(n: pypsa.Network, flows: pd.DataFrame) -> float:
+    """Energy sold in the regional market (GWh): in every hour, the sum of the SIEPAC net
+    exports of the countries that export (each MWh counted once, transit not counted)."""
+    net = pd.DataFrame(0.0, index=flows.index, columns=list(COUNTRIES))
+    for corridor in flows.columns:
+        a, b = corridor.split("-")
+        if "MX" in (a, b):
+            continue
+        net[a] += flows[corridor]
+        net[b] -= flows[corridor]
+    w = n.snapshot_weightings.generators
+    return float(net.clip(lower=0).sum(axis=1).mul(w).sum() / 1e3)
+
+
 def _hours_per_snapshot(n: pypsa.Network) -> float:
     return float(n.snapshot_weightings.generators.iloc[0])
 
@@ -163,6 +177,7 @@ def compute_kpis(n: pypsa.Network, scenario: str) -> pd.DataFrame:
             add("exports", country, "", exports, "GWh")
             if country != "MX":
                 add("net_exports", country, "", siepac_net, "GWh")
+    add("regional_traded_energy", "ALL", "", regional_traded_energy_gwh(n, flows), "GWh")
     add("system_cost", "ALL", "", (n.objective or 0.0) / 1e6, "MUSD")
     rows.extend(gas_kpis(n))
     table = pd.DataFrame(rows, columns=KPI_COLUMNS[1:])

@@ -179,6 +179,14 @@ class GridConfig(Section):
         description="Override border limits by `limit_id` of grids/electric/border_limits.csv (MW, >= 0).",
         examples=[{"HN_to_NI": 510.0, "NI_to_CR": 500.0}],
     )
+    hurdle_usd_per_mwh: float | None = Field(
+        None,
+        ge=0,
+        le=200,
+        description="Cost (USD/MWh) of every MWh crossing a border between SIEPAC countries, both directions "
+        "(regional transmission charges); default grids/electric/trade_parameters.csv.",
+        examples=[0.0, 10.0],
+    )
     mexico_link: MexicoLinkConfig = Field(default_factory=MexicoLinkConfig)
     new_interconnections: list[NewLine] = Field(default_factory=list, description="New lines between existing buses.")
 

@@ -1,0 +1,236 @@
+"""Modelled against observed history: the back-test of a base year.
+
+The table compares, from a run's ``kpis.csv`` and the files of ``grids/history/``:
+
+- generation share by country and carrier (% of the country's generation; error in
+  percentage points; target within 5 pp for carriers above 5 % of observed generation);
+- net position in the regional market by country (GWh, + = net exporter; target: the
+  right sign and within 40 %);
+- total energy traded in the regional market (target within 25 %);
+- Mexico -> Guatemala net energy (target within 25 %).
+
+Only 2022 (and earlier) observations are shipped: 2023 is the out-of-sample year, and
+its back-test prints the modelled figures alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from simulator import CARRIERS, COUNTRIES
+from simulator.data import TAGS
+from simulator.errors import DataError
+from simulator.paths import grids_dir
+
+SHARE_TARGET_PP = 5.0
+SHARE_MATERIAL_PCT = 5.0
+NET_POSITION_TARGET = 0.40
+REGIONAL_TARGET = 0.25
+BACKTEST_COLUMNS = [
+    "check",
+    "region",
+    "carrier",
+    "modelled",
+    "observed",
+    "unit",
+    "error",
+    "error_unit",
+    "target",
+    "within_target",
+]
+
+
+@dataclass(frozen=True)
+class History:
+    """Observed outcomes of ``grids/history/``."""
+
+    generation: pd.DataFrame
+    trade: pd.DataFrame
+    regional: pd.DataFrame
+
+    def years(self) -> set[int]:
+        """Return the years with observed generation."""
+        return set(self.generation.year.astype(int))
+
+
+def load_history(root: Path | None = None) -> History:
+    """Read and check ``grids/history/`` (source and tag on every row)."""
+    root = (root or grids_dir()) / "history"
+    tables = {}
+    for name in ("generation", "trade", "regional"):
+        path = root / f"{name}.csv"
+        if not path.is_file():
+            msg = f"history table missing: {path}"
+            raise DataError(msg)
+        table = pd.read_csv(path)
+        for line, row in zip(range(2, len(table) + 2), table.itertuples(), strict=True):
+            if str(row.tag).strip() not in TAGS or pd.isna(row.source):
+                msg = f"{path}:{line}: every row needs a source and a tag (found, derived, estimate)"
+                raise DataError(msg)
+        tables[name] = table
+    return History(**tables)
+
+
+def _kpi(kpis: pd.DataFrame, metric: str, region: str, carrier: str = "") -> float:
+    rows = kpis[(kpis.metric == metric) & (kpis.region == region) & (kpis.carrier.fillna("") == carrier)]
+    return float(rows.value.iloc[0]) if len(rows) else float("nan")
+
+
+def modelled_shares(kpis: pd.DataFrame) -> pd.DataFrame:
+    """Return generation shares (%) by country and carrier from a run's KPIs."""
+    generation = kpis[kpis.metric == "generation"].pivot_table(
+        index="region", columns="carrier", values="value", aggfunc="sum"
+    )
+    generation = generation.reindex(columns=list(CARRIERS), fill_value=0.0).fillna(0.0)
+    return 100.0 * generation.div(generation.sum(axis=1), axis=0)
+
+
+def observed_shares(history: History, year: int) -> pd.DataFrame:
+    """Return observed generation shares (%) by country and carrier."""
+    rows = history.generation[history.generation.year == year]
+    generation = rows.pivot_table(index="country", columns="carrier", values="value", aggfunc="sum")
+    generation = generation.reindex(columns=list(CARRIERS), fill_value=0.0).fillna(0.0)
+    return 100.0 * generation.div(generation.sum(axis=1), axis=0)
+
+
+def backtest_table(kpis: pd.DataFrame, history: History, year: int) -> pd.DataFrame:
+    """Compare a run's KPIs with the observed history of ``year`` (see module docstring)."""
+    rows: list[tuple[object, ...]] = []
+    model, observed = modelled_shares(kpis), observed_shares(history, year)
+    for country in COUNTRIES:
+        if country not in model.index or country not in observed.index:
+            continue
+        for carrier in CARRIERS:
+            m, o = float(model.loc[country, carrier]), float(observed.loc[country, carrier])
+            material = o > SHARE_MATERIAL_PCT
+            rows.append(
+                (
+                    "generation_share",
+                    country,
+                    carrier,
+                    m,
+                    o,
+                    "%",
+                    m - o,
+                    "pp",
+                    f"±{SHARE_TARGET_PP:g} pp" if material else "-",
+                    abs(m - o) <= SHARE_TARGET_PP if material else None,
+                )
+            )
+    trade = history.trade[(history.trade.year == year) & (history.trade.quantity == "net_position_mer_gwh")]
+    for row in trade.itertuples():
+        m, o = _kpi(kpis, "net_exports", str(row.country)), float(row.value)
+        relative = (m - o) / abs(o) if o else float("nan")
+        ok = bool(np.sign(m) == np.sign(o) and abs(relative) <= NET_POSITION_TARGET)
+        rows.append(
+            (
+                "net_position",
+                row.country,
+                "",
+                m,
+                o,
+                "GWh",
+                100.0 * relative,
+                "%",
+                f"sign, ±{NET_POSITION_TARGET:.0%}",
+                ok,
+            )
+        )
+    for check, metric, quantity in (
+        ("regional_traded_energy", "regional_traded_energy", "mer_traded_energy_gwh"),
+        ("mexico_to_guatemala", None, "mexico_to_guatemala_gwh"),
+    ):
+        hit = history.regional[(history.regional.year == year) & (history.regional.quantity == quantity)]
+        if hit.empty:
+            continue
+        o = float(hit.value.iloc[0])
+        m = (
+            _kpi(kpis, metric, "ALL")
+            if metric
+            else _kpi(kpis, "flow_forward", "MX-GT") - _kpi(kpis, "flow_backward", "MX-GT")
+        )
+        relative = (m - o) / abs(o)
+        region = "SIEPAC" if metric else "MX-GT"
+        rows.append(
+            (
+                check,
+                region,
+                "",
+                m,
+                o,
+                "GWh",
+                100.0 * relative,
+                "%",
+                f"±{REGIONAL_TARGET:.0%}",
+                abs(relative) <= REGIONAL_TARGET,
+            )
+        )
+    return pd.DataFrame(rows, columns=BACKTEST_COLUMNS)
+
+
+def score(table: pd.DataFrame) -> tuple[int, int]:
+    """Return (checks within target, checks with a target)."""
+    judged = table.within_target.dropna()
+    return int(judged.astype(bool).sum()), len(judged)
+
+
+def modelled_only(kpis: pd.DataFrame) -> pd.DataFrame:
+    """Return the back-test quantities of a run without observations (out-of-sample year)."""
+    shares = modelled_shares(kpis)
+    rows: list[tuple[object, ...]] = [
+        ("generation_share", c, k, float(shares.loc[c, k]), np.nan, "%") for c in shares.index for k in CARRIERS
+    ]
+    rows += [("net_position", c, "", _kpi(kpis, "net_exports", c), np.nan, "GWh") for c in COUNTRIES]
+    rows.append(("regional_traded_energy", "SIEPAC", "", _kpi(kpis, "regional_traded_energy", "ALL"), np.nan, "GWh"))
+    rows.append(
+        (
+            "mexico_to_guatemala",
+            "MX-GT",
+            "",
+            _kpi(kpis, "flow_forward", "MX-GT") - _kpi(kpis, "flow_backward", "MX-GT"),
+            np.nan,
+            "GWh",
+        )
+    )
+    return pd.DataFrame(rows, columns=BACKTEST_COLUMNS[:6])
+
+
+def share_chart(table: pd.DataFrame, path: Path, title: str) -> Path:
+    """Write a chart of modelled against observed generation shares (PNG), one panel per country."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from simulator.network.carriers import CARRIER_COLORS
+
+    shares = table[table.check == "generation_share"]
+    fig, axes = plt.subplots(2, 3, figsize=(12, 6.5), sharey=True)
+    for ax, country in zip(axes.ravel(), COUNTRIES, strict=True):
+        data = shares[shares.region == country].set_index("carrier").reindex(list(CARRIERS))
+        x = np.arange(len(CARRIERS))
+        ax.bar(x - 0.2, data.observed, 0.4, color="#BBBBBB", edgecolor="black", hatch="//", label="observed")
+        ax.bar(
+            x + 0.2,
+            data.modelled,
+            0.4,
+            color=[CARRIER_COLORS[c] for c in CARRIERS],
+            edgecolor="black",
+            label="modelled",
+        )
+        ax.set_title(country)
+        ax.set_xticks(x, list(CARRIERS), rotation=60, fontsize=8)
+        ax.set_ylabel("share of generation (%)")
+    axes[0, 0].legend(loc="upper right", fontsize=8)
+    fig.suptitle(title)
+    fig.text(0.01, 0.01, "Source: model run; observed: OLADE sieLAC 2022 (grids/history/generation.csv)", fontsize=8)
+    fig.tight_layout(rect=(0, 0.03, 1, 0.97))
+    tmp = path.with_name(path.stem + ".tmp" + path.suffix)
+    fig.savefig(tmp, dpi=120)
+    plt.close(fig)
+    tmp.replace(path)
+    return path
