@@ -50,3 +50,15 @@ def test_full_year_run(tmp_path: Path, name: str, year: int) -> None:
     # Mexico sells to Guatemala and the link binds at its 2018 limits in some hours
     assert value("flow_forward", "MX-GT") > 0
     assert value("hours_at_limit", "MX-GT") > 0
+    # the back-test reuses this complete run instead of solving again
+    backtest = CliRunner().invoke(app, ["backtest", "--year", str(year), "--out", str(tmp_path)])
+    assert backtest.exit_code == 0, backtest.output
+    assert "Reusing the complete run" in backtest.output
+    table = pd.read_csv(tmp_path / f"backtest-{year}" / "backtest.csv")
+    if year == 2022:
+        assert "Score:" in backtest.output
+        assert (tmp_path / "backtest-2022" / "generation_shares.png").is_file()
+        assert table.observed.notna().all()
+    else:
+        assert "out of sample" in backtest.output
+        assert "observed" not in table.columns or table.observed.isna().all()
