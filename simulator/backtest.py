@@ -22,9 +22,7 @@ import numpy as np
 import pandas as pd
 
 from simulator import CARRIERS, COUNTRIES
-from simulator.data import TAGS
-from simulator.errors import DataError
-from simulator.paths import grids_dir
+from simulator.data import read_table
 
 SHARE_TARGET_PP = 5.0
 SHARE_MATERIAL_PCT = 5.0
@@ -59,19 +57,12 @@ class History:
 
 def load_history(root: Path | None = None) -> History:
     """Read and check ``grids/history/`` (source and tag on every row)."""
-    root = (root or grids_dir()) / "history"
-    tables = {}
-    for name in ("generation", "trade", "regional"):
-        path = root / f"{name}.csv"
-        if not path.is_file():
-            msg = f"history table missing: {path}"
-            raise DataError(msg)
-        table = pd.read_csv(path)
-        for line, row in zip(range(2, len(table) + 2), table.itertuples(), strict=True):
-            if str(row.tag).strip() not in TAGS or pd.isna(row.source):
-                msg = f"{path}:{line}: every row needs a source and a tag (found, derived, estimate)"
-                raise DataError(msg)
-        tables[name] = table
+    columns = {
+        "generation": ("country", "year", "carrier", "value", "unit"),
+        "trade": ("country", "year", "quantity", "value", "unit"),
+        "regional": ("year", "quantity", "value", "unit"),
+    }
+    tables = {name: read_table(f"history/{name}.csv", root, cols) for name, cols in columns.items()}
     return History(**tables)
 
 

@@ -63,15 +63,17 @@ TECHNOLOGY_FUEL: dict[str, str] = {"oil_hfo": "hfo", "oil_diesel": "diesel", "co
 """Fuel burned by each thermal technology (keys of ``fuels/prices.csv``)."""
 
 
-def read_table(relative: str, root: Path | None = None) -> pd.DataFrame:
+def read_table(relative: str, root: Path | None = None, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
     """Read one table of ``grids/`` and check its columns, sources and tags.
 
     Parameters
     ----------
     relative
-        Path below ``grids/``, a key of :data:`TABLES`.
+        Path below ``grids/``, a key of :data:`TABLES` unless ``columns`` is given.
     root
         Data folder; default :func:`simulator.paths.grids_dir`.
+    columns
+        Columns the table must have besides source and tag; default ``TABLES[relative]``.
 
     Returns
     -------
@@ -80,15 +82,16 @@ def read_table(relative: str, root: Path | None = None) -> pd.DataFrame:
     """
     root = root or grids_dir()
     path = root / relative
+    columns = columns if columns is not None else TABLES[relative]
     if not path.is_file():
-        msg = f"input table missing: {path} (expected columns {', '.join(TABLES[relative])})"
+        msg = f"input table missing: {path} (expected columns {', '.join(columns)})"
         raise DataError(msg)
     try:
         table = pd.read_csv(path, comment=None, skipinitialspace=True, keep_default_na=True)
     except (pd.errors.ParserError, UnicodeDecodeError) as exc:
         msg = f"{path}: not a readable CSV table ({exc})"
         raise DataError(msg) from None
-    required = (*TABLES[relative], "source", "tag")
+    required = (*columns, "source", "tag")
     missing = [c for c in required if c not in table.columns]
     if missing:
         msg = f"{path}: missing column(s) {', '.join(missing)}; found {', '.join(map(str, table.columns))}"

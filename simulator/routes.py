@@ -31,7 +31,7 @@ from pyproj import Geod
 from shapely.geometry import LineString, MultiLineString, shape
 from shapely.geometry.base import BaseGeometry
 
-from simulator.data import TAGS
+from simulator.data import read_table
 from simulator.errors import DataError
 from simulator.paths import grids_dir
 from simulator.units import MWH_PER_MMBTU
@@ -65,20 +65,7 @@ def capital_recovery_factor(rate_pct: float, years: float) -> float:
 
 
 def _read(root: Path, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
-    path = root / "gas" / name
-    if not path.is_file():
-        msg = f"gas input missing: {path}"
-        raise DataError(msg)
-    table = pd.read_csv(path)
-    missing = [c for c in (*columns, "source", "tag") if c not in table.columns]
-    if missing:
-        msg = f"{path}: missing column(s) {', '.join(missing)}"
-        raise DataError(msg)
-    for line, row in zip(range(2, len(table) + 2), table.itertuples(), strict=True):
-        if str(row.tag).strip() not in TAGS or pd.isna(row.source) or not str(row.source).strip():
-            msg = f"{path}:{line}: every row needs a source and a tag (found, derived, estimate)"
-            raise DataError(msg)
-    return table
+    return read_table(f"gas/{name}", root, columns)
 
 
 @dataclass(frozen=True)
