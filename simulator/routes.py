@@ -236,6 +236,25 @@ def tariff_usd_per_mmbtu(annual_cost_musd: float, capacity_mmcfd: float, utilisa
     return annual_cost_musd * 1e6 / mmbtu_per_year if mmbtu_per_year > 0 else float("inf")
 
 
+def mexican_gas_price_usd_per_mmbtu(gas: GasData, henry_hub_usd_per_mmbtu: float) -> float:
+    """Return the price of gas entering a route at its Mexican hub: Henry Hub + basis + Mexican transport."""
+    return (
+        henry_hub_usd_per_mmbtu
+        + gas.parameter("henry_hub_basis_usd_per_mmbtu")
+        + gas.parameter("mexican_transport_tariff_usd_per_mmbtu")
+    )
+
+
+def break_even_utilisation(
+    annual_cost_musd: float, capacity_mmcfd: float, margin_usd_per_mmbtu: float, hhv: float
+) -> float:
+    """Return the utilisation (share of capacity) at which the tariff equals ``margin_usd_per_mmbtu``
+    (e.g. LNG minus pipeline gas); infinite when there is no margin."""
+    if margin_usd_per_mmbtu <= 0:
+        return float("inf")
+    return tariff_usd_per_mmbtu(annual_cost_musd, capacity_mmcfd, 1.0, hhv) / margin_usd_per_mmbtu
+
+
 def route_table(gas: GasData, henry_hub_usd_per_mmbtu: float, lng_usd_per_mmbtu: float) -> pd.DataFrame:
     """Compare the routes: lengths by country, capacity, capex, tariffs and delivered gas cost.
 
@@ -243,11 +262,7 @@ def route_table(gas: GasData, henry_hub_usd_per_mmbtu: float, lng_usd_per_mmbtu:
     tariff at 90 % utilisation; for ``lng`` it is the LNG price (ship, FSRU and regas included).
     """
     hhv = gas.parameter("gas_hhv_mmbtu_per_mcf")
-    commodity = (
-        henry_hub_usd_per_mmbtu
-        + gas.parameter("henry_hub_basis_usd_per_mmbtu")
-        + gas.parameter("mexican_transport_tariff_usd_per_mmbtu")
-    )
+    commodity = mexican_gas_price_usd_per_mmbtu(gas, henry_hub_usd_per_mmbtu)
     segments = gas.segment_table
     rows = []
     for route in ROUTES:

@@ -18,6 +18,7 @@ from simulator.network.carriers import CARRIER_COLORS
 from simulator.results.kpis import compute_kpis
 from simulator.routes import (
     GasData,
+    break_even_utilisation,
     capital_recovery_factor,
     geodesic_length_km,
     load_gas_data,
@@ -25,6 +26,7 @@ from simulator.routes import (
     mw_to_mmcfd,
     resize_segments,
     route_table,
+    tariff_usd_per_mmbtu,
 )
 from simulator.solve import bus_balance_residual, solve_network
 from simulator.testing import short_scenario
@@ -215,3 +217,25 @@ def test_anchor_kpis(anchor_run: pypsa.Network) -> None:
     burned_mmcfd = metric[("pipeline_throughput", "HIDALGO-ESCUINTLA", "mean")]
     assert metric[("gas_use", "GT", "gas")] > 0 and burned_mmcfd > 0
     assert 0 < metric[("pipeline_break_even_utilisation", "tapachula", "")] < 100
+
+
+def test_break_even_is_where_the_tariff_equals_the_margin_to_lng() -> None:
+    # 100 MUSD a year over 100 MMcfd at 1.037 MMBtu/Mcf: 2.642 USD/MMBtu at full use;
+    # with a 5 USD/MMBtu margin to LNG the pipeline breaks even at 52.8 % utilisation.
+    u = break_even_utilisation(100.0, 100.0, 5.0, 1.037)
+    assert u == pytest.approx(100e6 / (100_000 * 1.037 * 365) / 5.0)
+    assert tariff_usd_per_mmbtu(100.0, 100.0, u, 1.037) == pytest.approx(5.0)
+    assert break_even_utilisation(100.0, 100.0, -1.0, 1.037) == float("inf")
+
+
+def test_missing_gas_file_is_a_data_error(tmp_path: Path) -> None:
+    import shutil
+
+    from simulator.errors import DataError
+    from simulator.paths import grids_dir
+
+    root = tmp_path / "grids"
+    shutil.copytree(grids_dir(), root)
+    (root / "gas" / "segments.geojson").unlink()
+    with pytest.raises(DataError, match=r"gas input missing: .*segments.geojson"):
+        load_gas_data(root)

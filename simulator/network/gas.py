@@ -20,7 +20,14 @@ from typing import Any
 import pypsa
 
 from simulator.data import InputData
-from simulator.routes import GasData, capital_recovery_factor, load_gas_data, resize_segments
+from simulator.routes import (
+    GasData,
+    break_even_utilisation,
+    capital_recovery_factor,
+    load_gas_data,
+    mexican_gas_price_usd_per_mmbtu,
+    resize_segments,
+)
 from simulator.scenario import Scenario
 from simulator.units import MWH_PER_MMBTU
 
@@ -93,37 +100,15 @@ def add_gas_layer(n: pypsa.Network, scenario: Scenario, data: InputData, hub_of:
         terminal = gas.node_of_kind("lng_terminal")
         anchor_node = terminal
         _add_gas_buses(n, gas, [terminal])
-        n.add(
-            "Generator",
-            "LNG supply",
-            bus=f"{terminal} gas",
-            carrier="natural gas",
-            p_nom=SUPPLY_HEADROOM_MW,
-            marginal_cost=lng / MWH_PER_MMBTU,
-            country="GT",
-            technology="lng_supply",
-        )
+        _add_gas_supply(n, "LNG supply", terminal, lng, "GT", "lng_supply")
         info["commodity_usd_per_mmbtu"] = lng
     else:
-        segments = gas.segment_table.loc[gas.route_segments(config.route)].copy()
+        segments = gas.segment_table.loc[gas.route_segments(config.route)]
         segments = resize_segments(gas, segments, config.pipeline.diameter_in, config.pipeline.capacity_mmcfd)
         nodes = [segments.from_node.iloc[0], *segments.to_node]
         _add_gas_buses(n, gas, nodes)
-        commodity = (
-            henry_hub
-            + gas.parameter("henry_hub_basis_usd_per_mmbtu")
-            + gas.parameter("mexican_transport_tariff_usd_per_mmbtu")
-        )
-        n.add(
-            "Generator",
-            "MX gas supply",
-            bus=f"{nodes[0]} gas",
-            carrier="natural gas",
-            p_nom=SUPPLY_HEADROOM_MW,
-            marginal_cost=commodity / MWH_PER_MMBTU,
-            country="MX",
-            technology="mx_gas_supply",
-        )
+        commodity = mexican_gas_price_usd_per_mmbtu(gas, henry_hub)
+        _add_gas_supply(n, "MX gas supply", nodes[0], commodity, "MX", "mx_gas_supply")
         compression = gas.parameter("compression_mwh_per_mwh_per_1000km")
         for name, seg in segments.iterrows():
             country = "MX" if seg.length_mx_km >= seg.length_gt_km else "GT"
@@ -148,13 +133,12 @@ def add_gas_layer(n: pypsa.Network, scenario: Scenario, data: InputData, hub_of:
             }
         annual = float(segments.annual_cost_musd.sum())
         capacity_mmcfd = float(segments.capacity_mmcfd.min())
-        margin = lng - commodity  # what a pipeline molecule may cost in transport and still beat LNG
-        yearly_mmbtu = capacity_mmcfd * 1000.0 * hhv * 365.0
         info.update(
             commodity_usd_per_mmbtu=commodity,
             annual_cost_musd=annual,
             capacity_mmcfd=capacity_mmcfd,
-            break_even_utilisation=annual * 1e6 / (margin * yearly_mmbtu) if margin > 0 else float("inf"),
+            # LNG minus pipeline gas is what a pipeline molecule may cost in transport and still win
+            break_even_utilisation=break_even_utilisation(annual, capacity_mmcfd, lng - commodity, hhv),
         )
         anchor_node = config.anchor.site or gas.node_of_kind("anchor_site")
         if anchor_node not in nodes:
@@ -186,6 +170,22 @@ def add_gas_layer(n: pypsa.Network, scenario: Scenario, data: InputData, hub_of:
         )
         info["anchor"] = {"country": country, "technology": anchor.technology, "efficiency": efficiency}
     return info
+
+
+def _add_gas_supply(
+    n: pypsa.Network, name: str, node: str, price_usd_per_mmbtu: float, country: str, technology: str
+) -> None:
+    """Add an unconstrained gas supply at a node, priced in USD/MMBtu (converted to USD/MWh of gas)."""
+    n.add(
+        "Generator",
+        name,
+        bus=f"{node} gas",
+        carrier="natural gas",
+        p_nom=SUPPLY_HEADROOM_MW,
+        marginal_cost=price_usd_per_mmbtu / MWH_PER_MMBTU,
+        country=country,
+        technology=technology,
+    )
 
 
 def _add_gas_buses(n: pypsa.Network, gas: GasData, nodes: list[str]) -> None:

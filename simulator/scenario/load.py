@@ -21,7 +21,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Any, get_args, get_origin
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -319,9 +319,6 @@ def variant_label(dotted: str, value: Any) -> str:
         value = ".".join(map(str, value))
     text = re.sub(r"[^A-Za-z0-9_.-]+", "", f"{value}{unit}")
     return f"{stem}_{text}"
-
-
-Mode = Literal["product", "zip"]
 
 
 def expand(resolved: Resolved) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
