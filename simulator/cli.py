@@ -186,14 +186,13 @@ def backtest(
     ] = False,
 ) -> None:
     """Run (or reuse) base_<year> and compare it with observed history."""
-    import json
 
     from rich.table import Table
 
     from simulator.backtest import backtest_table, load_history, modelled_only, score, share_chart
     from simulator.data import data_hash, load_data
     from simulator.paths import scenarios_dir
-    from simulator.results.store import read_kpis
+    from simulator.results.store import is_complete_run, read_kpis
     from simulator.run import run_scenario
     from simulator.scenario import load_scenario
 
@@ -202,13 +201,7 @@ def backtest(
         data = load_data()
         history = load_history(data.root)
         run_dir = out / scenario.name
-        manifest_path = run_dir / "manifest.json"
-        reusable = False
-        if manifest_path.is_file() and not rerun:
-            manifest = json.loads(manifest_path.read_text())
-            reusable = manifest.get("scenario") == scenario.model_dump(mode="json") and manifest.get(
-                "input_data_sha256"
-            ) == data_hash(data.root)
+        reusable = not rerun and is_complete_run(run_dir, scenario.model_dump(mode="json"), data_hash(data.root))
         if reusable:
             console.print(f"Reusing the complete run {run_dir}")
             kpis = read_kpis(run_dir)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import logging
 import time
 from dataclasses import dataclass
@@ -17,7 +16,7 @@ from simulator.data import InputData, data_hash, load_data
 from simulator.network import build_network
 from simulator.paths import scenarios_dir
 from simulator.results.kpis import compute_kpis
-from simulator.results.store import package_versions, peak_memory_mb, read_kpis, write_run
+from simulator.results.store import is_complete_run, package_versions, peak_memory_mb, read_kpis, write_run
 from simulator.scenario import Scenario, load_scenario
 from simulator.solve import SolveReport, solve_network
 
@@ -54,14 +53,13 @@ def reference_run(scenario: Scenario, out_dir: Path, data: InputData) -> tuple[s
     if reference.solve != written.solve:
         reference = reference.model_copy(update={"name": f"{written.name}--for-{scenario.name}"})
     folder = out_dir / reference.name
-    manifest = folder / "manifest.json"
-    if manifest.is_file() and json.loads(manifest.read_text())["scenario"] == reference.model_dump(mode="json"):
+    if is_complete_run(folder, reference.model_dump(mode="json"), data_hash(data.root)):
         return written.name, read_kpis(folder), folder
     result = run_scenario(reference, out_dir, data)
     return written.name, result.kpis, result.path
 
 
-def compare_to_reference(kpis: pd.DataFrame, reference: pd.DataFrame, name: str) -> pd.DataFrame:
+def compare_to_reference(kpis: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:
     """Return price changes (USD/MWh and %) and oil and coal generation displaced (GWh) by country."""
 
     def table(frame: pd.DataFrame, metric: str) -> pd.Series:
@@ -82,8 +80,7 @@ def compare_to_reference(kpis: pd.DataFrame, reference: pd.DataFrame, name: str)
             rows.append(("fuel_displaced", region, carrier, displaced, "GWh"))
     out = pd.DataFrame(rows, columns=["metric", "region", "carrier", "value", "unit"])
     out.insert(0, "scenario", kpis.scenario.iloc[0])
-    out["reference"] = name
-    return out[["scenario", "metric", "region", "carrier", "value", "unit"]]
+    return out
 
 
 def run_scenario(
@@ -117,7 +114,7 @@ def run_scenario(
     kpis = compute_kpis(network, scenario.name)
     reference = reference_run(scenario, Path(out_dir), data)
     if reference is not None:
-        kpis = pd.concat([kpis, compare_to_reference(kpis, reference[1], reference[0])], ignore_index=True)
+        kpis = pd.concat([kpis, compare_to_reference(kpis, reference[1])], ignore_index=True)
     manifest: dict[str, Any] = {
         "scenario": scenario.model_dump(mode="json"),
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),

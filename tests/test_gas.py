@@ -239,3 +239,20 @@ def test_missing_gas_file_is_a_data_error(tmp_path: Path) -> None:
     (root / "gas" / "segments.geojson").unlink()
     with pytest.raises(DataError, match=r"gas input missing: .*segments.geojson"):
         load_gas_data(root)
+
+
+def test_reference_runs_once_with_the_same_span_and_is_reused(tmp_path: Path, data: InputData) -> None:
+    from simulator.run import run_scenario
+
+    scenario = short_scenario("anchor_lng.yaml", days=1)
+    first = run_scenario(scenario, tmp_path, data)
+    reference = tmp_path / "base_2022--for-anchor_lng"
+    assert (reference / "manifest.json").is_file()  # the reference took the scenario's one-day span
+    stamp = (reference / "manifest.json").stat().st_mtime_ns
+    changes = first.kpis[first.kpis.metric == "price_change"].set_index("region").value
+    assert set(changes.index) == {"GT", "SV", "HN", "NI", "CR", "PA"}
+    assert changes["GT"] < 0  # cheap anchor power lowers Guatemala's price in a dry-season day
+    displaced = first.kpis[first.kpis.metric == "fuel_displaced"]
+    assert set(displaced.carrier) == {"oil", "coal"}
+    run_scenario(scenario, tmp_path, data)
+    assert (reference / "manifest.json").stat().st_mtime_ns == stamp  # reused, not solved again

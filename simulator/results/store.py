@@ -77,6 +77,15 @@ def write_run(
     return final
 
 
+def is_complete_run(run_dir: Path, scenario: dict[str, Any], input_data_sha256: str) -> bool:
+    """Return True if ``run_dir`` holds a complete run of this resolved scenario on these input data."""
+    manifest = run_dir / "manifest.json"
+    if not (manifest.is_file() and (run_dir / "kpis.csv").is_file()):
+        return False
+    recorded = json.loads(manifest.read_text(encoding="utf-8"))
+    return bool(recorded.get("scenario") == scenario and recorded.get("input_data_sha256") == input_data_sha256)
+
+
 def read_kpis(run_dir: Path) -> pd.DataFrame:
     """Read the KPI table of a run folder."""
     return pd.read_csv(run_dir / "kpis.csv", keep_default_na=False, na_values=[""]).fillna({"carrier": ""})
