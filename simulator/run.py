@@ -18,7 +18,7 @@ from simulator.paths import scenarios_dir
 from simulator.results.kpis import compute_kpis
 from simulator.results.store import is_complete_run, package_versions, peak_memory_mb, read_kpis, write_run
 from simulator.scenario import Scenario, load_scenario
-from simulator.solve import SolveReport, solve_network
+from simulator.solve import SolveReport, available_cores, solve_network
 
 
 @dataclass
@@ -38,7 +38,9 @@ def quiet_libraries() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
-def reference_run(scenario: Scenario, out_dir: Path, data: InputData) -> tuple[str, pd.DataFrame, Path] | None:
+def reference_run(
+    scenario: Scenario, out_dir: Path, data: InputData, cores: int | None = None
+) -> tuple[str, pd.DataFrame, Path] | None:
     """Return (name, KPIs, folder) of the scenario's reference, running it first if needed.
 
     The reference takes the scenario's ``solve`` section (same span and resolution). Its run
@@ -55,7 +57,7 @@ def reference_run(scenario: Scenario, out_dir: Path, data: InputData) -> tuple[s
     folder = out_dir / reference.name
     if is_complete_run(folder, reference.model_dump(mode="json"), data_hash(data.root)):
         return written.name, read_kpis(folder), folder
-    result = run_scenario(reference, out_dir, data)
+    result = run_scenario(reference, out_dir, data, cores=cores)
     return written.name, result.kpis, result.path
 
 
@@ -84,7 +86,11 @@ def compare_to_reference(kpis: pd.DataFrame, reference: pd.DataFrame) -> pd.Data
 
 
 def run_scenario(
-    scenario: Scenario | str | Path, out_dir: str | Path = "results", data: InputData | None = None
+    scenario: Scenario | str | Path,
+    out_dir: str | Path = "results",
+    data: InputData | None = None,
+    *,
+    cores: int | None = None,
 ) -> RunResult:
     """Build, solve and store one scenario.
 
@@ -96,6 +102,9 @@ def run_scenario(
         Parent folder of the run folder ``out_dir/<scenario name>``.
     data
         Input tables; read from ``grids/`` when omitted.
+    cores
+        CPU cores this run may use (solver threads); all of the machine's when omitted. A
+        batch that runs several scenarios at once passes 1 so that they do not oversubscribe.
 
     Returns
     -------
@@ -110,9 +119,9 @@ def run_scenario(
     t0 = time.perf_counter()
     network = build_network(scenario, data)
     t1 = time.perf_counter()
-    report = solve_network(network, scenario.solve.solver_options)
+    report = solve_network(network, {"threads": available_cores(cores), **scenario.solve.solver_options})
     kpis = compute_kpis(network, scenario.name)
-    reference = reference_run(scenario, Path(out_dir), data)
+    reference = reference_run(scenario, Path(out_dir), data, cores)
     if reference is not None:
         kpis = pd.concat([kpis, compare_to_reference(kpis, reference[1])], ignore_index=True)
     manifest: dict[str, Any] = {

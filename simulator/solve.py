@@ -36,6 +36,18 @@ DEFAULT_HIGHS_OPTIONS: dict[str, float | int | str | bool] = {
 marginal costs; on a full year it is several times faster than dual simplex."""
 
 BALANCE_TOLERANCE_MW = 1e-3
+
+
+def available_cores(requested: int | None = None) -> int:
+    """Return the cores a run may use: ``requested`` if given, else those this process may run on."""
+    if requested is not None:
+        return max(1, int(requested))
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 CAPACITY_TOLERANCE_MW = 1e-3
 
 
