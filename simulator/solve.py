@@ -13,7 +13,6 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -111,6 +110,7 @@ def solve_network(n: pypsa.Network, solver_options: dict[str, float | int | str 
     n.optimize.create_model(include_objective_constant=False)
     add_border_limits(n, n.snapshots)
     add_hurdle_costs(n)
+    add_market_rule(n)
     t1 = time.perf_counter()
     _solve(n, options)
     market_rule = enforce_guatemala_only(n, options)
@@ -150,8 +150,41 @@ def _solve(n: pypsa.Network, options: dict[str, float | int | str | bool]) -> No
         raise SolveError(msg)
 
 
-def enforce_guatemala_only(n: pypsa.Network, options: dict[str, float | int | str | bool]) -> dict[str, float]:
-    """Under ``market.mexico_trade: guatemala_only``, keep Mexican energy out of the rest of SIEPAC.
+MARKET_RULE_CONSTRAINTS = {
+    "guatemala_export_lines": "Market-guatemala_only-no_export",
+    "mexico_import_lines": "Market-guatemala_only-no_mexico",
+}
+"""The two flows the ``guatemala_only`` rule may switch off in an hour, and their constraints."""
+
+
+def _market_rule_lines(n: pypsa.Network) -> dict[str, dict[str, float]]:
+    """Return the signed lines of each flow the market rule limits; empty when the rule is off."""
+    market = n.meta.get("market", {})
+    lines = {key: market.get(key, {}) for key in MARKET_RULE_CONSTRAINTS}
+    if market.get("mexico_trade") != "guatemala_only" or not all(lines.values()):
+        return {}
+    return lines
+
+
+def add_market_rule(n: pypsa.Network) -> None:
+    """Add the ``guatemala_only`` constraints to the model, not yet binding.
+
+    For Guatemala's net exports to SIEPAC and for its imports from Mexico, one constraint
+    per snapshot keeps the signed sum of flows below a right-hand side that starts at the
+    lines' total rating (never binding); :func:`tighten_market_rule` sets it to zero in the
+    hours where that flow must stop. Adding them up front lets a re-solve change only the
+    right-hand side, which a persistent solver applies in place.
+    """
+    for key, lines in _market_rule_lines(n).items():
+        flows = n.model.variables["Line-s"]
+        names = list(lines)
+        signs = xr.DataArray([lines[k] for k in names], coords={"name": names}, dims="name")
+        rating = float((n.lines.s_nom[names] * n.lines.s_max_pu[names]).sum())
+        n.model.add_constraints((flows.sel(name=names) * signs).sum("name") <= rating, name=MARKET_RULE_CONSTRAINTS[key])
+
+
+def tighten_market_rule(n: pypsa.Network) -> dict[str, float] | None:
+    """After a solve, decide the hours in which each flow of the market rule must stop.
 
     The rule: in no hour may Guatemala import from Mexico and net-export to its SIEPAC
     neighbours at once (so its exports never exceed its own surplus, generation minus
@@ -163,41 +196,54 @@ def enforce_guatemala_only(n: pypsa.Network, options: dict[str, float | int | st
 
     Returns
     -------
-    dict
-        ``relaxation_objective_usd``, ``objective_usd``, ``conflict_hours`` (0 when one pass sufficed).
+    dict or None
+        ``relaxation_objective_usd`` and ``conflict_hours``; None when the rule is off or no
+        hour breaks it (then the solution stands and no second solve is needed).
     """
-    market = n.meta.get("market", {})
-    mx_lines, gt_lines = market.get("mexico_import_lines", {}), market.get("guatemala_export_lines", {})
-    if market.get("mexico_trade") != "guatemala_only" or not mx_lines or not gt_lines:
-        return {}
-    relaxed = float(n.objective or 0.0)
-    imports, exports = signed_flow(n, mx_lines), signed_flow(n, gt_lines)
+    lines = _market_rule_lines(n)
+    if not lines:
+        return None
+    imports = signed_flow(n, lines["mexico_import_lines"])
+    exports = signed_flow(n, lines["guatemala_export_lines"])
     tolerance = 1e-3
     conflict = (imports > tolerance) & (exports > tolerance)
     if not conflict.any():
+        return None
+    mexico_hours = (imports >= exports).to_numpy()  # hours kept for Mexican imports; the others for exports
+    stop = {"guatemala_export_lines": mexico_hours, "mexico_import_lines": ~mexico_hours}
+    for key, hours in stop.items():
+        constraint = n.model.constraints[MARKET_RULE_CONSTRAINTS[key]]
+        rhs = constraint.rhs.copy()
+        rhs.values[hours] = 0.0
+        constraint.update(rhs=rhs)
+    return {"relaxation_objective_usd": float(n.objective or 0.0), "conflict_hours": float(conflict.sum())}
+
+
+def relax_market_rule(n: pypsa.Network) -> None:
+    """Reset the market-rule constraints to their never-binding right-hand side."""
+    for key, lines in _market_rule_lines(n).items():
+        constraint = n.model.constraints[MARKET_RULE_CONSTRAINTS[key]]
+        rating = float((n.lines.s_nom[list(lines)] * n.lines.s_max_pu[list(lines)]).sum())
+        constraint.update(rhs=xr.full_like(constraint.rhs, rating))
+
+
+def enforce_guatemala_only(n: pypsa.Network, options: dict[str, float | int | str | bool]) -> dict[str, float]:
+    """Apply the ``guatemala_only`` rule to a solved model (see :func:`tighten_market_rule`).
+
+    Returns
+    -------
+    dict
+        ``relaxation_objective_usd``, ``objective_usd``, ``conflict_hours`` (0 when one pass
+        sufficed); empty when the rule is off.
+    """
+    if not _market_rule_lines(n):
+        return {}
+    relaxed = float(n.objective or 0.0)
+    tightened = tighten_market_rule(n)
+    if tightened is None:
         return {"relaxation_objective_usd": relaxed, "objective_usd": relaxed, "conflict_hours": 0.0}
-    mexico_hours = imports >= exports  # hours kept for Mexican imports; the others for exports
-    flows = n.model.variables["Line-s"]
-
-    def expression(coefficients: dict[str, float], hours: pd.DatetimeIndex) -> Any:
-        names = list(coefficients)
-        signs = xr.DataArray([coefficients[k] for k in names], coords={"name": names}, dims="name")
-        return (flows.sel(name=names, snapshot=hours) * signs).sum("name")
-
-    if mexico_hours.any():
-        n.model.add_constraints(
-            expression(gt_lines, n.snapshots[mexico_hours.to_numpy()]) <= 0, name="Market-guatemala_only-no_export"
-        )
-    if (~mexico_hours).any():
-        n.model.add_constraints(
-            expression(mx_lines, n.snapshots[~mexico_hours.to_numpy()]) <= 0, name="Market-guatemala_only-no_mexico"
-        )
     _solve(n, options)
-    return {
-        "relaxation_objective_usd": relaxed,
-        "objective_usd": float(n.objective or 0.0),
-        "conflict_hours": float(conflict.sum()),
-    }
+    return {**tightened, "objective_usd": float(n.objective or 0.0)}
 
 
 def bus_balance_residual(n: pypsa.Network) -> pd.DataFrame:
