@@ -266,3 +266,7 @@ def schema() -> None:
 
 if __name__ == "__main__":
     app()
+
+from simulator.cli_charts import register as register_charts  # noqa: E402
+
+register_charts(app)
