@@ -270,3 +270,7 @@ if __name__ == "__main__":
 from simulator.cli_charts import register as register_charts  # noqa: E402
 
 register_charts(app)
+
+from simulator.cli_batch import register as register_batch  # noqa: E402
+
+register_batch(app)
