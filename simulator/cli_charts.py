@@ -43,7 +43,7 @@ def print_comparison(table: pd.DataFrame, diff: pd.DataFrame, reference: str, ou
         cost = _pivot(mine, "system_cost").get("ALL", float("nan"))
         prices.add_row(
             scenario,
-            *[f"{_fmt(change.get(c, float('nan')))} ({_fmt(pct.get(c, float('nan')))}%)" for c in COUNTRIES],
+            *[f"{_fmt(change.get(c, float('nan')))}\n{_fmt(pct.get(c, float('nan')))}%" for c in COUNTRIES],
             _fmt(float(cost)),
         )
     out.print(prices)

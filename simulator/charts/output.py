@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -43,6 +44,7 @@ def write_chart(chart: Chart, out_dir: Path, fmt: str = "png") -> list[Path]:
     metadata: dict[str, str | None] = {"Creator": "siepac simulator"}
     if fmt in ("pdf", "svg"):
         metadata["Date"] = None  # reproducible files
+    logging.getLogger("fontTools").setLevel(logging.WARNING)  # PDF font subsetting is chatty at INFO
     with styled():
         chart.figure.savefig(tmp, format=fmt, dpi=PNG_DPI if fmt == "png" else None, metadata=metadata)
     written = [_replace(tmp, image)]
