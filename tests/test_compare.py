@@ -138,6 +138,13 @@ def fake_batch(runs: tuple[Path, Path], root: Path) -> Path:
 def test_batch_folder_stands_for_its_runs(runs: tuple[Path, Path], tmp_path: Path) -> None:
     batch = fake_batch(runs, tmp_path)
     assert [p.name for p in expand_run_folders([batch])] == ["limited", "open"]
+    # with a `siepac batch` manifest: variants only, in its order; references and failures left out
+    records = [
+        {"scenario": "open", "role": "variant", "status": "complete"},
+        {"scenario": "limited", "role": "reference", "status": "complete"},
+    ]
+    (batch / "manifest.json").write_text(json.dumps({"batch": "tiny", "runs": records}), encoding="utf-8")
+    assert [p.name for p in expand_run_folders([batch])] == ["open"]
     result = runner.invoke(app, ["compare", str(batch), "--reference", "limited"])
     assert result.exit_code == 0, result.output
     assert "open" in result.output

@@ -39,6 +39,35 @@ def is_batch_folder(path: Path) -> bool:
     return path.is_dir() and (path / "manifest.json").is_file() and bool(_run_subfolders(path))
 
 
+def batch_variants(path: Path) -> list[Path]:
+    """Return a batch folder's variant run folders, in the order of its manifest.
+
+    The manifest of ``siepac batch`` lists every run with its ``role``; reference runs (run
+    only so that variants can compare against them) and runs that did not complete are
+    left out. Without such a list, every run subfolder counts.
+    """
+    folders = _run_subfolders(path)
+    try:
+        manifest = json.loads((path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise DataError(f"{path / 'manifest.json'} could not be read: {exc}") from None
+    records = manifest.get("runs") if isinstance(manifest, dict) else None
+    if not isinstance(records, list):
+        return folders
+    by_name = {f.name: f for f in folders}
+    chosen = [
+        by_name[str(r.get("scenario"))]
+        for r in records
+        if isinstance(r, dict)
+        and r.get("role", "variant") == "variant"
+        and r.get("status", "complete") == "complete"
+        and str(r.get("scenario")) in by_name
+    ]
+    if not chosen:
+        raise DataError(f"batch folder {path} has no complete variant run (see its manifest.json)")
+    return chosen
+
+
 def expand_run_folders(paths: Sequence[Path]) -> list[Path]:
     """Return the run folders named by ``paths``, a batch folder standing for its variants.
 
@@ -56,7 +85,7 @@ def expand_run_folders(paths: Sequence[Path]) -> list[Path]:
                 f"{path} is a file, not a run folder: pass the folder that holds kpis.csv and manifest.json"
             )
         if is_batch_folder(path):
-            found.extend(_run_subfolders(path))
+            found.extend(batch_variants(path))
             continue
         missing = [name for name in ("kpis.csv", "manifest.json") if not (path / name).is_file()]
         if missing:
