@@ -120,7 +120,7 @@ def batch(
 
     progress = Progress(
         TextColumn("{task.description}"),
-        BarColumn(),
+        BarColumn(bar_width=20),
         MofNCompleteColumn(),
         TextColumn("[red]{task.fields[failed]} failed[/]"),
         TimeElapsedColumn(),
@@ -139,7 +139,7 @@ def batch(
         if record.status == "failed":
             failed += 1
             progress.console.print(f"[red]failed[/] {record.scenario}: {record.failure}", highlight=False)
-        progress.update(task, advance=1, failed=failed, description=_short(record.scenario, 40))
+        progress.update(task, advance=1, failed=failed, description=_short(record.scenario, 20))
 
     try:
         if todo:
@@ -149,7 +149,8 @@ def batch(
                 plan, workers=workers, scheduler=scheduler, fail_fast=not keep_going, on_result=on_result, quiet=True
             )
         finally:
-            progress.stop()
+            if todo:
+                progress.stop()
     except SiepacError as exc:
         raise fail(exc) from None
     except KeyboardInterrupt:

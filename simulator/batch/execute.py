@@ -86,6 +86,8 @@ def connect(
     n_workers = workers or available_cores()
     settings = {
         "distributed.scheduler.allowed-failures": ALLOWED_FAILURES,
+        # a run may fork processes of its own (the weekly strategy's parallel weeks)
+        "distributed.worker.daemon": False,
         "distributed.admin.system-monitor.gil.enabled": False,
     }
     with dask.config.set(settings), _sigint_ignored():
@@ -253,6 +255,8 @@ def execute(
                 settle(record, {"status": "complete", "action": "reused", **_reuse_record(folder / job.name)})
         stop = fail_fast and any(r.status == "failed" for r in records)
         todo = [] if stop else plan.to_run
+        if not todo:
+            cluster = {"scheduler": None, "workers": 0}  # nothing to solve: no cluster started
         save()
         state = "interrupted"  # unless the loop below ends
         try:

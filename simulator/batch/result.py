@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import warnings
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -133,7 +135,16 @@ class BatchResult:
         else:
             rows = [(r.scenario, *(_index_value(r.swept.get(k)) for k in keys)) for r in chosen]
             index = pd.MultiIndex.from_tuples(rows, names=["scenario", *keys])
-        return pypsa.NetworkCollection([pypsa.Network(p) for p in paths], index=index)
+        pypsa_logger = logging.getLogger("pypsa")
+        level = pypsa_logger.level
+        pypsa_logger.setLevel(logging.WARNING)  # one "Imported network" line per run is noise
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)
+                networks = [pypsa.Network(p) for p in paths]
+        finally:
+            pypsa_logger.setLevel(level)
+        return pypsa.NetworkCollection(networks, index=index)
 
 
 def _index_value(value: Any) -> Any:
