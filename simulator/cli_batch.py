@@ -17,6 +17,14 @@ def _short(text: str | None, width: int = 160) -> str:
     return line if len(line) <= width else line[: width - 1] + "…"
 
 
+def _shown(path: Path) -> str:
+    """Return ``path`` relative to the working directory when it is inside it."""
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def _duration(seconds: float) -> str:
     minutes, secs = divmod(round(seconds), 60)
     hours, minutes = divmod(minutes, 60)
@@ -88,7 +96,7 @@ def batch(
     references = len(plan.jobs) - variants
     extra = f", {references} reference{'s' if references != 1 else ''}" if references else ""
     console.print(
-        f"Batch [bold]{plan.name}[/]: {len(plan.jobs)} runs ({variants} variants{extra}) in {plan.path}",
+        f"Batch [bold]{plan.name}[/]: {len(plan.jobs)} runs ({variants} variants{extra}) in {_shown(plan.path)}",
         highlight=False,
         soft_wrap=True,
     )
@@ -155,8 +163,9 @@ def batch(
         raise fail(exc) from None
     except KeyboardInterrupt:
         errors.print(
-            f"Interrupted. Complete runs are kept in {plan.path}; run the same command again to resume.",
+            f"Interrupted. Complete runs are kept in {_shown(plan.path)}; run the same command again to resume.",
             highlight=False,
+            soft_wrap=True,
         )
         raise typer.Exit(EXIT_INTERRUPTED) from None
 
@@ -187,7 +196,7 @@ def batch(
             highlight=False,
         )
     console.print(
-        f"Written {result.path}/manifest.json, kpis.parquet and kpis.csv ({len(result.kpis):,} KPI rows)",
+        f"Written {_shown(result.path)}/manifest.json, kpis.parquet and kpis.csv ({len(result.kpis):,} KPI rows)",
         highlight=False,
         soft_wrap=True,
     )

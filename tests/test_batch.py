@@ -113,6 +113,17 @@ def test_plan_rejects_unreadable_files_clashing_names_and_bad_batch_names(tmp_pa
     with pytest.raises(ScenarioError, match="batch name"):
         plan_batch([first], tmp_path, name="../escape")
     assert plan_batch([first, sweep(tmp_path)], tmp_path).name == "same+growth"
+    assert [j.name for j in plan_batch([first, tmp_path / "same.yaml"], tmp_path).jobs] == ["same"]
+
+
+def test_scenarios_from_python_plan_like_files(tmp_path: Path) -> None:
+    scenarios = load_scenarios(sweep(tmp_path))
+    plan = plan_batch(scenarios, tmp_path, name="python")
+    assert [(j.name, j.source, j.swept) for j in plan.jobs] == [
+        ("growth-GT_1", None, {"demand.growth.GT": 1.0}),
+        ("growth-GT_1.1", None, {"demand.growth.GT": 1.1}),
+    ]
+    assert [j.key for j in plan.jobs] == [j.key for j in plan_batch([sweep(tmp_path)], tmp_path).jobs]
 
 
 def test_references_become_their_own_jobs_shared_by_name(tmp_path: Path) -> None:

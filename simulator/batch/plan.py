@@ -252,7 +252,10 @@ def plan_batch(
     """
     if isinstance(items, str | Path | Scenario):
         items = [items]
-    items = list(items)
+    unique: dict[object, str | Path | Scenario] = {}
+    for item in items:  # the same file given twice is one set of runs
+        unique.setdefault(id(item) if isinstance(item, Scenario) else Path(item).resolve(), item)
+    items = list(unique.values())
     if not items:
         msg = "no scenario files given"
         raise ScenarioError(msg)

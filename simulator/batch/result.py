@@ -41,6 +41,7 @@ class RunRecord:
     reason: str | None = None
     wall_time_s: float | None = None
     peak_memory_mb: float | None = None
+    peak_memory_all_processes_mb: float | None = None
     worker: str | None = None
     finished: str | None = None
     path: str | None = None

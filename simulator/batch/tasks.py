@@ -159,7 +159,7 @@ def run_job(job: dict[str, Any], reference: dict[str, Any] | None = None) -> dic
                 )
                 return finish(failure_record("error", f"package versions on worker {worker} differ: {differ}"))
             scenario = Scenario.model_validate(job["scenario"])
-            run_scenario(scenario, job["out_dir"], data, cores=job["cores"])
+            result = run_scenario(scenario, job["out_dir"], data, cores=job["cores"])
         except SolveError as exc:
             return finish(failure_record(classify_solve_error(str(exc)), str(exc)))
         except ScenarioError as exc:
@@ -172,4 +172,7 @@ def run_job(job: dict[str, Any], reference: dict[str, Any] | None = None) -> dic
             where = traceback.extract_tb(exc.__traceback__)[-1]
             reason = f"{type(exc).__name__}: {exc} (at {Path(where.filename).name}:{where.lineno})"
             return finish(failure_record("error", reason, traceback=traceback.format_exc()))
-    return finish({"status": "complete", "action": "solved", "failure": None, "reason": None, "finished": now()})
+    record = finish({"status": "complete", "action": "solved", "failure": None, "reason": None, "finished": now()})
+    # a run that forks processes of its own (parallel week solves) reports their memory too
+    record["peak_memory_all_processes_mb"] = result.manifest.get("peak_memory_all_processes_mb")
+    return record
