@@ -130,12 +130,13 @@ def test_references_become_their_own_jobs_shared_by_name(tmp_path: Path) -> None
     # Full-year solve sections (nothing is solved here): both anchors share the reference
     # folder base_2022, which is also a run asked for in its own right.
     anchors = [scenarios_dir() / "anchor_tapachula.yaml", scenarios_dir() / "anchor_lng.yaml"]
-    plan = plan_batch([scenarios_dir() / "base_2022.yaml", *anchors], tmp_path)
+    plan = plan_batch([*anchors, scenarios_dir() / "base_2022.yaml"], tmp_path)
     assert [(j.name, j.role, j.reference) for j in plan.jobs] == [
-        ("base_2022", "variant", None),
         ("anchor_tapachula", "variant", "base_2022"),
         ("anchor_lng", "variant", "base_2022"),
+        ("base_2022", "variant", None),
     ]
+    assert plan.to_run[0].name == "base_2022"  # submitted first: the anchors' tasks depend on it
     plan = plan_batch(anchors, tmp_path)
     assert (plan.to_run[0].name, plan.to_run[0].role) == ("base_2022", "reference")
     assert sum(j.name == "base_2022" for j in plan.jobs) == 1

@@ -95,9 +95,10 @@ class BatchPlan:
 
     @property
     def to_run(self) -> list[Job]:
-        """Jobs to solve, references first."""
+        """Jobs to solve, those that others compare against first (their tasks must exist first)."""
+        referenced = {j.reference for j in self.jobs if j.reference is not None}
         todo = [j for j in self.jobs if j.problem is None and not j.complete]
-        return sorted(todo, key=lambda j: j.role != "reference")
+        return sorted(todo, key=lambda j: j.name not in referenced)
 
     @property
     def swept_parameters(self) -> list[str]:
