@@ -149,15 +149,25 @@ def batch(
             progress.console.print(f"[red]failed[/] {record.scenario}: {record.failure}", highlight=False)
         progress.update(task, advance=1, failed=failed, description=_short(record.scenario, 20))
 
+    started: list[bool] = []
+
+    def on_start(cluster: dict[str, object]) -> None:
+        progress.start()  # after the cluster is up: its start-up does not count in the ETA
+        started.append(True)
+
     try:
-        if todo:
-            progress.start()
         try:
             result = execute(
-                plan, workers=workers, scheduler=scheduler, fail_fast=not keep_going, on_result=on_result, quiet=True
+                plan,
+                workers=workers,
+                scheduler=scheduler,
+                fail_fast=not keep_going,
+                on_result=on_result,
+                on_start=on_start,
+                quiet=True,
             )
         finally:
-            if todo:
+            if started:
                 progress.stop()
     except SiepacError as exc:
         raise fail(exc) from None

@@ -262,12 +262,15 @@ def test_a_killed_worker_is_replaced_and_every_run_completes_once(tmp_path: Path
 
         killer = threading.Thread(target=kill_a_busy_worker, daemon=True)
         killer.start()
-        result = batch.run([path], tmp_path / "out", client=client)
+        # through the scheduler's address, as `--scheduler` does
+        result = batch.run([path], tmp_path / "out", scheduler=cluster.scheduler_address)
         killer.join()
         assert killed and killed[0] not in client.run(os.getpid).values()
     assert result.ok, [(r.scenario, r.failure, r.reason) for r in result.records]
     assert len(result.records) == 4 and all(r.action == "solved" for r in result.records)
-    assert assert_consistent(result.path)["cluster"]["workers"] == 2
+    manifest = assert_consistent(result.path)
+    assert manifest["cluster"] == {"scheduler": cluster.scheduler_address, "workers": 2}
+    assert manifest["options"]["cores_per_run"] == 1
 
 
 def test_a_run_over_the_memory_limit_is_recorded_as_out_of_memory(tmp_path: Path) -> None:

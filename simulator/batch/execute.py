@@ -31,6 +31,7 @@ ALLOWED_FAILURES = 1
 DASK_LOGGERS = ("distributed", "distributed.nanny", "distributed.scheduler", "distributed.worker", "tornado", "bokeh")
 
 OnResult = Callable[[RunRecord], None]
+OnStart = Callable[[dict[str, Any]], None]
 
 
 class BatchConnectionError(SiepacError):
@@ -74,7 +75,7 @@ def connect(
         return
     if scheduler is not None:
         try:
-            remote = Client(scheduler, timeout="20s")
+            remote = Client(scheduler, timeout="10s")
         except (OSError, TimeoutError) as exc:
             msg = f"cannot reach the Dask scheduler at {scheduler}: {exc}"
             raise BatchConnectionError(msg) from None
@@ -191,6 +192,7 @@ def execute(
     cores_per_run: int | None = None,
     fail_fast: bool = False,
     on_result: OnResult | None = None,
+    on_start: OnStart | None = None,
     quiet: bool = True,
 ) -> BatchResult:
     """Run every job of a plan that is not complete yet, and write the batch folder.
@@ -213,6 +215,9 @@ def execute(
         Stop at the first failed run; the runs not finished are recorded as cancelled.
     on_result
         Called with each run's record as it is settled (reused, invalid, solved or failed).
+    on_start
+        Called with the cluster's description (``scheduler``, ``workers``) once it is up, before
+        the first run is submitted (not called when there is nothing to solve).
     quiet
         Silence Dask's logs (the command line does).
 
@@ -262,7 +267,7 @@ def execute(
         try:
             if todo:
                 where = (workers, scheduler, client, quiet)
-                stop = _run_on_dask(plan, todo, by_name, where, cores, fail_fast, settle, save, cluster)
+                stop = _run_on_dask(plan, todo, by_name, where, cores, fail_fast, settle, save, cluster, on_start)
             state = "stopped" if stop else "finished"
         finally:
             for record, job in zip(records, plan.jobs, strict=True):
@@ -290,12 +295,16 @@ def _run_on_dask(
     settle: Callable[[RunRecord, dict[str, Any]], None],
     save: Callable[..., None],
     cluster: dict[str, Any],
+    on_start: OnStart | None,
 ) -> bool:
     """Submit the jobs, settle records as tasks finish; return True if stopped early (fail-fast)."""
     from distributed import as_completed
 
     with connect(*where) as (dask_client, described):
         cluster.update(described)
+        save()
+        if on_start is not None:
+            on_start(dict(described))
         futures: dict[str, Any] = {}
         jobs_by_key: dict[str, Job] = {}
         names: dict[str, str] = {}
