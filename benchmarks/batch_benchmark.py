@@ -56,6 +56,7 @@ def one_batch(path: Path, workers: int, cores_per_run: int | None) -> dict[str, 
         msg = f"benchmark runs failed: {failed}"
         raise RuntimeError(msg)
     runs = [r.wall_time_s or 0.0 for r in result.records]
+    cpu = sum(r.cpu_time_s or 0.0 for r in result.records)
     return {
         "workers": workers,
         "cores_per_run": result.manifest["options"]["cores_per_run"],
@@ -64,6 +65,10 @@ def one_batch(path: Path, workers: int, cores_per_run: int | None) -> dict[str, 
         "runs_per_min": round(60 * len(runs) / wall, 2),
         "run_wall_s_median": round(statistics.median(runs), 2),
         "run_wall_s_sum": round(sum(runs), 2),
+        "run_cpu_s_sum": round(cpu, 2),
+        # CPU the runs got over what their workers could have used: below 1 when other
+        # processes took cores (or during cluster start-up)
+        "cpu_share": round(cpu / (wall * workers), 2),
         "peak_memory_mb_max": max(r.peak_memory_mb or 0.0 for r in result.records),
     }
 
@@ -98,18 +103,24 @@ def main() -> None:
                 raise SystemExit(f"error: {exc}") from None
             row = rows[-1]
             print(
-                f"  {row['wall_s']:.1f} s, {row['runs_per_min']:.2f} runs/min, median run {row['run_wall_s_median']:.1f} s"
+                f"  {row['wall_s']:.1f} s, {row['runs_per_min']:.2f} runs/min, "
+                f"median run {row['run_wall_s_median']:.1f} s, CPU share {row['cpu_share']:.2f}"
             )
 
     base = rows[0]
-    print(f"\n{'workers':>7} {'cores/run':>9} {'wall s':>8} {'runs/min':>9} {'speed-up':>9} {'median run s':>13}")
+    print(
+        f"\n{'workers':>7} {'cores/run':>9} {'wall s':>8} {'runs/min':>9} {'speed-up':>9} {'median run s':>13} {'CPU share':>10}"
+    )
     for row in rows:
         row["speed_up"] = round(float(row["runs_per_min"]) / float(base["runs_per_min"]), 2)
         print(
             f"{row['workers']:>7} {row['cores_per_run']:>9} {row['wall_s']:>8.1f} {row['runs_per_min']:>9.2f} "
-            f"{row['speed_up']:>8.2f}x {row['run_wall_s_median']:>13.1f}"
+            f"{row['speed_up']:>8.2f}x {row['run_wall_s_median']:>13.1f} {row['cpu_share']:>10.2f}"
         )
-    print(f"(speed-up against {base['workers']} worker(s); load average before the start {load:.2f})")
+    print(
+        f"(speed-up against {base['workers']} worker(s); CPU share = CPU time of the runs / (wall time x workers); "
+        f"load average before the start {load:.2f})"
+    )
     record = {
         "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "load_average_1min_before": load},

@@ -40,6 +40,7 @@ class RunRecord:
     failure: str | None = None
     reason: str | None = None
     wall_time_s: float | None = None
+    cpu_time_s: float | None = None
     peak_memory_mb: float | None = None
     peak_memory_all_processes_mb: float | None = None
     worker: str | None = None

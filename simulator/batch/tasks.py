@@ -116,9 +116,10 @@ def run_job(job: dict[str, Any], reference: dict[str, Any] | None = None) -> dic
     -------
     dict
         ``status`` (``complete`` or ``failed``), ``action``, ``failure``, ``reason``,
-        ``wall_time_s``, ``peak_memory_mb``, ``worker`` and ``finished``.
+        ``wall_time_s``, ``cpu_time_s`` (CPU time of the worker process: well below the wall
+        time when the run waited for a core), ``peak_memory_mb``, ``worker`` and ``finished``.
     """
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     worker = _worker_address()
     name = str(job["scenario"]["name"])
     if reference is not None and reference.get("status") != "complete":
@@ -129,6 +130,7 @@ def run_job(job: dict[str, Any], reference: dict[str, Any] | None = None) -> dic
     def finish(record: dict[str, Any]) -> dict[str, Any]:
         record.update(
             wall_time_s=round(time.perf_counter() - started, 2),
+            cpu_time_s=round(time.process_time() - cpu_started, 2),
             peak_memory_mb=round(peak_memory_mb(), 1),
             worker=worker,
             scenario=name,
