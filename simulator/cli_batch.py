@@ -91,6 +91,8 @@ def batch(
         plan = plan_batch(files, out, name=name, force=force)
     except SiepacError as exc:
         raise fail(exc) from None
+    except KeyboardInterrupt:
+        raise typer.Exit(EXIT_INTERRUPTED) from None
 
     variants = sum(j.role == "variant" for j in plan.jobs)
     references = len(plan.jobs) - variants

@@ -151,6 +151,35 @@ def test_resolved_scenarios_survive_the_trip_to_a_worker(name: str) -> None:
         assert scenario_json(scenario) == scenario.model_dump(mode="json")
 
 
+def test_failure_kinds_without_a_cluster(tmp_path: Path) -> None:
+    from distributed import KilledWorker
+
+    from simulator.batch.execute import _death_record
+    from simulator.batch.plan import Job
+    from simulator.batch.tasks import classify_solve_error, run_job
+
+    assert classify_solve_error("solve ended with status 'warning', condition 'infeasible'") == "infeasible"
+    assert classify_solve_error("solve ended with status 'warning', condition 'time_limit'") == "solver_status"
+    failed_reference = {"scenario": "base_2022", "status": "failed", "failure": "infeasible", "reason": "no"}
+    record = run_job({"scenario": {"name": "variant"}}, failed_reference)
+    assert (record["status"], record["failure"], record["scenario"]) == ("failed", "reference_failed", "variant")
+    assert "reference base_2022 failed (infeasible)" in record["reason"]
+    job = Job("variant", "variant", None)
+
+    class Client:
+        def get_events(self, topic: str) -> tuple:
+            return ((0.0, {"worker": "tcp://w:1", "rss": 2**30}),) if topic == "worker-restart-memory" else ()
+
+    worker = type("WorkerState", (), {"address": "tcp://w:1"})()
+    own, dependency = KilledWorker("key-v", worker, 1), KilledWorker("key-r", worker, 1)
+    assert _death_record(own, "key-v", job, Client(), {})["failure"] == "out_of_memory"
+    worker.address = "tcp://w:2"
+    assert _death_record(own, "key-v", job, Client(), {})["failure"] == "worker_died"
+    assert _death_record(dependency, "key-v", job, Client(), {"key-r": "ref"})["failure"] == "reference_failed"
+    with pytest.raises(ScenarioError, match="not a batch folder"):
+        batch.load_batch(tmp_path)
+
+
 # -- running on Dask ------------------------------------------------------------------------
 
 
