@@ -137,6 +137,15 @@ def test_references_become_their_own_jobs_shared_by_name(tmp_path: Path) -> None
         ("base_2022", "variant", None),
     ]
     assert plan.to_run[0].name == "base_2022"  # submitted first: the anchors' tasks depend on it
+    # A reference with a reference of its own: the chain is run from its end.
+    nested = tmp_path / "nested.yaml"
+    nested.write_text("extends: anchor_lng.yaml\nname: nested\nreference: anchor_tapachula\n", encoding="utf-8")
+    plan = plan_batch([nested], tmp_path)
+    assert [(j.name, j.reference) for j in plan.to_run] == [
+        ("base_2022", None),
+        ("anchor_tapachula", "base_2022"),
+        ("nested", "anchor_tapachula"),
+    ]
     plan = plan_batch(anchors, tmp_path)
     assert (plan.to_run[0].name, plan.to_run[0].role) == ("base_2022", "reference")
     assert sum(j.name == "base_2022" for j in plan.jobs) == 1

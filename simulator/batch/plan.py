@@ -27,6 +27,7 @@ from simulator.scenario.load import expand, resolve, validate
 BATCH_PREFIX = "batch-"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 MAX_NAME_LENGTH = 80
+MAX_REFERENCE_DEPTH = 4
 
 Role = Literal["variant", "reference"]
 
@@ -95,15 +96,36 @@ class BatchPlan:
 
     @property
     def to_run(self) -> list[Job]:
-        """Jobs to solve, those that others compare against first (their tasks must exist first)."""
+        """Jobs to solve, each after the reference run it depends on (whose task must exist first);
+        runs that others compare against come early."""
         referenced = {j.reference for j in self.jobs if j.reference is not None}
         todo = [j for j in self.jobs if j.problem is None and not j.complete]
-        return sorted(todo, key=lambda j: j.name not in referenced)
+        return sorted(todo, key=lambda j: (reference_level(j, self.jobs), j.name not in referenced))
 
     @property
     def swept_parameters(self) -> list[str]:
         """Every swept dotted key of the batch, in order of first appearance."""
         return list(dict.fromkeys(k for j in self.jobs for k in j.swept))
+
+
+def reference_level(job: Job, jobs: list[Job]) -> int:
+    """Return how many reference runs ``job`` depends on in a chain (0: none).
+
+    Raises
+    ------
+    ScenarioError
+        If the references form a cycle.
+    """
+    by_name = {j.name: j for j in jobs if j.problem is None}
+    level, seen, current = 0, {job.name}, job
+    while current.reference is not None and current.reference in by_name:
+        current = by_name[current.reference]
+        if current.name in seen:
+            msg = f"cyclic references: {job.name} depends on itself through {current.name}"
+            raise ScenarioError(msg)
+        seen.add(current.name)
+        level += 1
+    return level
 
 
 def scenario_json(scenario: Scenario) -> dict[str, Any]:
@@ -273,9 +295,13 @@ def plan_batch(
             msg = f"two runs are named {job.name!r} ({first} and {second}); run names must be unique in a batch"
             raise ScenarioError(msg)
         by_name[job.name] = job
-    for job in list(jobs):
+    depth = {id(job): 0 for job in jobs}
+    for job in jobs:  # grows: a reference run may have a reference of its own
         if job.scenario is None or job.scenario.get("reference") is None:
             continue
+        if depth[id(job)] >= MAX_REFERENCE_DEPTH:
+            msg = f"references nested more than {MAX_REFERENCE_DEPTH} deep at {job.name} (a cycle?)"
+            raise ScenarioError(msg)
         try:
             ref = reference_scenario(Scenario.model_validate(job.scenario))
         except ScenarioError as exc:
@@ -287,6 +313,7 @@ def plan_batch(
         if existing is None:
             existing = Job(ref.name, "reference", f"reference of {job.name}", scenario=ref_json)
             by_name[ref.name] = existing
+            depth[id(existing)] = depth[id(job)] + 1
             jobs.append(existing)
         elif existing.scenario != ref_json:
             msg = (
@@ -295,6 +322,8 @@ def plan_batch(
             )
             raise ScenarioError(msg)
         job.reference, job.reference_scenario = ref.name, ref_json
+    for job in jobs:
+        reference_level(job, jobs)  # no cycles
     digest, packages = data_hash(data.root), package_versions()
     path = Path(out).resolve() / f"{BATCH_PREFIX}{batch_name(items, name)}"
     for job in jobs:
