@@ -207,6 +207,15 @@ def batch(
             + _short(", ".join(r.scenario for r in result.cancelled)),
             highlight=False,
         )
+    unlisted = result.manifest["unlisted_folders"]
+    if unlisted:
+        console.print(
+            f"{len(unlisted)} run folder{'s' if len(unlisted) != 1 else ''} in the batch folder "
+            f"{'are' if len(unlisted) != 1 else 'is'} not part of this batch (an earlier definition?): "
+            + _short(", ".join(unlisted)),
+            highlight=False,
+            soft_wrap=True,
+        )
     console.print(
         f"Written {_shown(result.path)}/manifest.json, kpis.parquet and kpis.csv ({len(result.kpis):,} KPI rows)",
         highlight=False,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -51,7 +52,7 @@ def assert_consistent(batch_dir: Path) -> dict:
     """The manifest, both KPI tables and the run folders tell the same story; return the manifest."""
     manifest = json.loads((batch_dir / "manifest.json").read_text())
     complete = {r["scenario"] for r in manifest["runs"] if r["status"] == "complete"}
-    assert complete == run_folders(batch_dir)
+    assert complete == run_folders(batch_dir) - set(manifest["unlisted_folders"])
     assert not [p.name for p in batch_dir.iterdir() if p.name.endswith((".partial", ".replaced", ".tmp"))]
     names = [r["scenario"] for r in manifest["runs"]]
     assert len(names) == len(set(names))
@@ -269,6 +270,12 @@ def test_cli_progress_summary_fail_fast_and_exit_codes(tmp_path: Path) -> None:
     assert "Written " in result.output and "kpis.parquet" in result.output
     result = runner.invoke(app, ["batch", files[1], "--out", out, "--name", "sweep"])
     assert result.exit_code == 0 and "Skipping 2 complete runs" in result.output and "Nothing to solve" in result.output
+    # a run of an earlier definition of the batch is kept, and named
+    shutil.copytree(tmp_path / "out" / "batch-sweep" / "growth-GT_1", tmp_path / "out" / "batch-sweep" / "old")
+    result = runner.invoke(app, ["batch", files[1], "--out", out, "--name", "sweep"])
+    assert "1 run folder in the batch folder is not part of this batch (an earlier definition?): old" in result.output
+    manifest = assert_consistent(tmp_path / "out" / "batch-sweep")
+    assert manifest["unlisted_folders"] == ["old"] and manifest["cluster"] == {"scheduler": None, "workers": 0}
 
     for args in (["batch", str(tmp_path / "nope.yaml")], ["batch", files[1], "--scheduler", "tcp://x:1", "-w", "2"]):
         result = runner.invoke(app, args)

@@ -166,7 +166,18 @@ def _manifest(
         "wall_time_s": round(time.perf_counter() - started, 2),
         "swept_parameters": plan.swept_parameters,
         "runs": [r.to_dict() for r in records],
+        "unlisted_folders": _unlisted(plan.path, records),
     }
+
+
+def _unlisted(folder: Path, records: list[RunRecord]) -> list[str]:
+    """Return run folders in the batch folder that are not runs of this batch (an earlier definition's)."""
+    listed = {r.scenario for r in records}
+    if not folder.is_dir():
+        return []
+    return sorted(
+        p.name for p in folder.iterdir() if p.is_dir() and not p.name.startswith(".") and p.name not in listed
+    )
 
 
 def _reuse_record(folder: Path) -> dict[str, Any]:
