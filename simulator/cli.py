@@ -9,7 +9,7 @@ import typer
 import yaml
 from rich.console import Console
 
-from simulator.errors import EXIT_USER_ERROR, SiepacError
+from simulator.errors import EXIT_USER_ERROR, ScenarioError, SiepacError
 
 app = typer.Typer(
     help="Scenario simulator of the Central American power grid (SIEPAC) and the Mexico link.",
@@ -38,6 +38,16 @@ def run(
     out: Annotated[Path, typer.Option("--out", help="Parent folder of the run folder <out>/<scenario name>.")] = Path(
         "results"
     ),
+    strategy: Annotated[
+        str | None,
+        typer.Option(
+            "--strategy",
+            help="Solve strategy, overriding the scenario's solve.strategy: weekly (fast) or monolithic (one LP).",
+        ),
+    ] = None,
+    cores: Annotated[
+        int | None, typer.Option("--cores", min=1, help="CPU cores to use (default: all this process may use).")
+    ] = None,
 ) -> None:
     """Validate, build, solve and store a scenario (every variant of a sweep, one after another)."""
     from simulator.data import load_data
@@ -46,6 +56,8 @@ def run(
     from simulator.scenario.data_checks import check_scenario_data
     from simulator.summary import print_summary
 
+    if strategy not in (None, "weekly", "monolithic"):
+        raise fail(ScenarioError(f"option --strategy: expected 'weekly' or 'monolithic', found {strategy!r}"))
     try:
         scenarios = load_scenarios(scenario)
         data = load_data()
@@ -56,11 +68,18 @@ def run(
             console.print(
                 f"Running [bold]{loaded.name}[/]: {days} days from {start}, weather year {loaded.weather_year} ..."
             )
-            result = run_scenario(loaded, out, data=data)
+            result = run_scenario(loaded, out, data=data, cores=cores, strategy=strategy)
             timings = result.manifest["timings_s"]
+            report = result.report
+            how = (
+                f"{report.details['weeks']} weeks in {report.details['processes']} processes"
+                if report.strategy == "weekly"
+                else "one LP"
+            )
+            memory = result.manifest.get("peak_memory_all_processes_mb", result.manifest["peak_memory_mb"])
             console.print(
-                f"Solved: {result.report.condition} in {timings['solve']:.0f} s (build {timings['read_and_build']:.0f} s), "
-                f"peak memory {result.manifest['peak_memory_mb']:,.0f} MB"
+                f"Solved ({report.strategy}, {how}): {report.condition} in {timings['solve']:.1f} s "
+                f"(build {timings['read_and_build']:.1f} s), peak memory {memory:,.0f} MB"
             )
             print_summary(result.kpis, console, loaded.name)
             console.print(f"Results written to [bold]{result.path}[/]")
@@ -264,13 +283,16 @@ def schema() -> None:
         console.print(f"written {path}", highlight=False)
 
 
+def _register_command_groups() -> None:
+    """Add the commands that live in their own modules (charts, compare, batch)."""
+    from simulator.cli_batch import register as register_batch
+    from simulator.cli_charts import register as register_charts
+
+    register_charts(app)
+    register_batch(app)
+
+
+_register_command_groups()
+
 if __name__ == "__main__":
     app()
-
-from simulator.cli_charts import register as register_charts  # noqa: E402
-
-register_charts(app)
-
-from simulator.cli_batch import register as register_batch  # noqa: E402
-
-register_batch(app)

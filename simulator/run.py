@@ -19,6 +19,7 @@ from simulator.results.kpis import compute_kpis
 from simulator.results.store import is_complete_run, package_versions, peak_memory_mb, read_kpis, write_run
 from simulator.scenario import Scenario, load_scenario
 from simulator.solve import SolveReport, available_cores, solve_network
+from simulator.weekly import solve_weekly
 
 
 @dataclass
@@ -91,6 +92,7 @@ def run_scenario(
     data: InputData | None = None,
     *,
     cores: int | None = None,
+    strategy: str | None = None,
 ) -> RunResult:
     """Build, solve and store one scenario.
 
@@ -105,6 +107,9 @@ def run_scenario(
     cores
         CPU cores this run may use (solver threads); all of the machine's when omitted. A
         batch that runs several scenarios at once passes 1 so that they do not oversubscribe.
+    strategy
+        ``weekly`` or ``monolithic``; overrides the scenario's ``solve.strategy`` (and is
+        recorded in the manifest's resolved scenario).
 
     Returns
     -------
@@ -114,12 +119,17 @@ def run_scenario(
     started = time.perf_counter()
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(scenario)
+    if strategy is not None and strategy != scenario.solve.strategy:
+        scenario = scenario.model_copy(update={"solve": scenario.solve.model_copy(update={"strategy": strategy})})
     data = data or load_data()
     quiet_libraries()
     t0 = time.perf_counter()
     network = build_network(scenario, data)
     t1 = time.perf_counter()
-    report = solve_network(network, {"threads": available_cores(cores), **scenario.solve.solver_options})
+    if scenario.solve.strategy == "weekly":
+        report = solve_weekly(network, scenario.solve.solver_options, cores=cores)
+    else:
+        report = solve_network(network, {"threads": available_cores(cores), **scenario.solve.solver_options})
     kpis = compute_kpis(network, scenario.name)
     reference = reference_run(scenario, Path(out_dir), data, cores)
     if reference is not None:
@@ -136,6 +146,7 @@ def run_scenario(
         "reference": None if reference is None else {"name": reference[0], "path": str(reference[2])},
         "checks": report.checks,
         "market_rule": report.market_rule,
+        "strategy": {"name": report.strategy, **report.details},
         "snapshots": {
             "first": str(network.snapshots[0]),
             "last": str(network.snapshots[-1]),
@@ -151,6 +162,10 @@ def run_scenario(
     t2 = time.perf_counter()
     manifest["timings_s"]["total_before_write"] = round(t2 - started, 2)
     manifest["peak_memory_mb"] = round(peak_memory_mb(), 1)
+    workers = int(report.details.get("processes", 0)) if report.strategy == "weekly" else 0
+    if workers > 1:  # the week processes: each one's peak, and an upper bound for all at once
+        manifest["peak_memory_worker_mb"] = round(peak_memory_mb(children=True), 1)
+        manifest["peak_memory_all_processes_mb"] = round(manifest["peak_memory_mb"] + workers * peak_memory_mb(True), 1)
     network.meta = {**network.meta, "manifest": {k: v for k, v in manifest.items() if k != "scenario"}}
     path = write_run(Path(out_dir), scenario.name, network, kpis, manifest, write_network=scenario.outputs.network)
     return RunResult(path=path, network=network, kpis=kpis, report=report, manifest=manifest)

@@ -13,6 +13,7 @@ import sys
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -78,11 +79,13 @@ class SolveReport:
     condition: str
     objective_usd: float
     solver: str
-    solver_options: dict[str, float | int | str | bool]
+    solver_options: dict[str, Any]
     seconds_build: float
     seconds_solve: float
     checks: dict[str, float] = field(default_factory=dict)
     market_rule: dict[str, float] = field(default_factory=dict)
+    strategy: str = "monolithic"
+    details: dict[str, Any] = field(default_factory=dict)
 
 
 def solve_network(n: pypsa.Network, solver_options: dict[str, float | int | str | bool] | None = None) -> SolveReport:
@@ -166,6 +169,17 @@ def _market_rule_lines(n: pypsa.Network) -> dict[str, dict[str, float]]:
     return lines
 
 
+def market_rule_conflicts(n: pypsa.Network, tolerance_mw: float = 1e-3) -> pd.Series:
+    """Return True in the hours where Guatemala imports from Mexico and net-exports to SIEPAC at
+    once, which ``guatemala_only`` forbids (all False when the rule is off)."""
+    lines = _market_rule_lines(n)
+    if not lines:
+        return pd.Series(False, index=n.snapshots)
+    imports = signed_flow(n, lines["mexico_import_lines"])
+    exports = signed_flow(n, lines["guatemala_export_lines"])
+    return (imports > tolerance_mw) & (exports > tolerance_mw)
+
+
 def add_market_rule(n: pypsa.Network) -> None:
     """Add the ``guatemala_only`` constraints to the model, not yet binding.
 
@@ -180,7 +194,9 @@ def add_market_rule(n: pypsa.Network) -> None:
         names = list(lines)
         signs = xr.DataArray([lines[k] for k in names], coords={"name": names}, dims="name")
         rating = float((n.lines.s_nom[names] * n.lines.s_max_pu[names]).sum())
-        n.model.add_constraints((flows.sel(name=names) * signs).sum("name") <= rating, name=MARKET_RULE_CONSTRAINTS[key])
+        n.model.add_constraints(
+            (flows.sel(name=names) * signs).sum("name") <= rating, name=MARKET_RULE_CONSTRAINTS[key]
+        )
 
 
 def tighten_market_rule(n: pypsa.Network) -> dict[str, float] | None:
@@ -203,12 +219,11 @@ def tighten_market_rule(n: pypsa.Network) -> dict[str, float] | None:
     lines = _market_rule_lines(n)
     if not lines:
         return None
-    imports = signed_flow(n, lines["mexico_import_lines"])
-    exports = signed_flow(n, lines["guatemala_export_lines"])
-    tolerance = 1e-3
-    conflict = (imports > tolerance) & (exports > tolerance)
+    conflict = market_rule_conflicts(n)
     if not conflict.any():
         return None
+    imports = signed_flow(n, lines["mexico_import_lines"])
+    exports = signed_flow(n, lines["guatemala_export_lines"])
     mexico_hours = (imports >= exports).to_numpy()  # hours kept for Mexican imports; the others for exports
     stop = {"guatemala_export_lines": mexico_hours, "mexico_import_lines": ~mexico_hours}
     for key, hours in stop.items():
@@ -299,6 +314,7 @@ def check_solution(n: pypsa.Network) -> dict[str, float]:
         if len(excess):
             border = max(border, float(excess.max()))
     worst["border_above_limit_mw"] = border
+    worst["market_rule_conflict_hours"] = float(market_rule_conflicts(n).sum())
     prices = n.buses_t.marginal_price
     worst["missing_prices"] = float(prices.isna().to_numpy().sum() + (len(n.buses) - prices.shape[1]))
     failures = {
@@ -307,6 +323,7 @@ def check_solution(n: pypsa.Network) -> dict[str, float]:
         "line_above_rating_mw": worst["line_above_rating_mw"] > CAPACITY_TOLERANCE_MW,
         "border_above_limit_mw": worst["border_above_limit_mw"] > CAPACITY_TOLERANCE_MW,
         "missing_prices": worst["missing_prices"] > 0,
+        "market_rule_conflict_hours": worst["market_rule_conflict_hours"] > 0,
     }
     failed = [k for k, bad in failures.items() if bad]
     if failed:

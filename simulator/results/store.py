@@ -34,9 +34,10 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
-def peak_memory_mb() -> float:
-    """Return this process's peak resident memory (MB)."""
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+def peak_memory_mb(children: bool = False) -> float:
+    """Return this process's peak resident memory (MB), or with ``children`` the largest peak
+    of any finished child process (e.g. the weekly strategy's workers)."""
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF).ru_maxrss
     return peak / 1024.0 if sys.platform != "darwin" else peak / 1024.0**2
 
 

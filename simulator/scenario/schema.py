@@ -315,8 +315,10 @@ class SolveConfig(Section):
         "resampling); border-limit windows use each block's first hour.",
         examples=[3],
     )
-    strategy: Literal["monolithic"] = Field(
-        "monolithic", description="Solve strategy: one LP over the whole span (faster strategies are coming)."
+    strategy: Literal["weekly", "monolithic"] = Field(
+        "weekly",
+        description="Solve strategy: `weekly` (a daily coarse stage fixes reservoir levels at week boundaries, "
+        "then hourly weeks in parallel) or `monolithic` (one LP over the whole span, the accuracy reference).",
     )
     voll_usd_per_mwh: float = Field(
         1500.0,
