@@ -117,14 +117,18 @@ def batch(
             highlight=False,
         )
     todo = set() if plan.invalid and not keep_going else {j.name for j in plan.to_run}
-    if not todo:
+    if plan.invalid and not keep_going:
+        console.print("Nothing solved: --fail-fast stops at the first failure, and a variant is invalid.")
+    elif not todo:
         console.print("Nothing to solve.")
     else:
         n_workers = workers or available_cores()
+        cores = max(1, available_cores() // n_workers)
         where = (
             f"the Dask cluster at {scheduler}"
             if scheduler
-            else f"a local Dask cluster of {n_workers} worker{'s' if n_workers != 1 else ''}"
+            else f"a local Dask cluster of {n_workers} worker{'s' if n_workers != 1 else ''} "
+            f"({cores} core{'s' if cores != 1 else ''} per run)"
         )
         console.print(f"Solving {len(todo)} run{'s' if len(todo) != 1 else ''} on {where} ...", highlight=False)
 

@@ -24,6 +24,7 @@ from simulator.cli import app
 from simulator.errors import ScenarioError
 from simulator.paths import scenarios_dir
 from simulator.scenario import load_scenarios
+from simulator.solve import available_cores
 
 runner = CliRunner()
 
@@ -258,7 +259,10 @@ def test_cli_progress_summary_fail_fast_and_exit_codes(tmp_path: Path) -> None:
     out = str(tmp_path / "out")
     result = runner.invoke(app, ["batch", *files, "--out", out, "--workers", "1", "--fail-fast"])
     assert result.exit_code == 1, result.output
-    assert "Solving 3 runs on a local Dask cluster of 1 worker" in result.output
+    cores = available_cores()
+    assert f"Solving 3 runs on a local Dask cluster of 1 worker ({cores} core{'s' if cores > 1 else ''} per run)" in (
+        result.output
+    )
     assert "infeasible: infeasible (the problem is infeasible)" in result.output
     assert "Stopped at the first failure (--fail-fast)" in result.output
     manifest = assert_consistent(tmp_path / "out" / "batch-infeasible+growth")

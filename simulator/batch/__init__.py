@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from simulator.batch.execute import OnResult, execute
+from simulator.batch.execute import OnResult, OnStart, execute
 from simulator.batch.plan import BatchPlan, Job, plan_batch, run_key
 from simulator.batch.result import BatchResult, RunRecord
 from simulator.batch.store import load_batch
@@ -53,6 +53,7 @@ def run(
     force: bool = False,
     fail_fast: bool = False,
     on_result: OnResult | None = None,
+    on_start: OnStart | None = None,
 ) -> BatchResult:
     """Run scenario files (every sweep variant) and scenarios as one batch on Dask.
 
@@ -78,6 +79,8 @@ def run(
         Stop at the first failed run (the rest are recorded as cancelled).
     on_result
         Called with each :class:`RunRecord` as it is settled.
+    on_start
+        Called with the cluster's description once it is up (not when nothing is solved).
 
     Returns
     -------
@@ -99,4 +102,5 @@ def run(
         cores_per_run=cores_per_run,
         fail_fast=fail_fast,
         on_result=on_result,
+        on_start=on_start,
     )
