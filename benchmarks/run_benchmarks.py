@@ -1,6 +1,7 @@
 """Time the build, the solve and the result writing of the shipped scenarios, per strategy.
 
-Every run happens in a fresh process so that its peak memory is its own; the strategies
+Every run happens in a fresh process; its peak memory is that of its whole process tree
+(the weekly strategy's workers included), sampled as the sum of proportional set sizes; the strategies
 alternate run by run, so that both see the same machine. Prints medians, the ratio
 monolithic / weekly and the weekly strategy's accuracy against monolithic (system cost,
 load-weighted price per country, energy per corridor, hydro energy per country), and
@@ -27,6 +28,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -35,6 +37,55 @@ ROOT = Path(__file__).resolve().parents[1]
 COUNTRIES = ("GT", "SV", "HN", "NI", "CR", "PA")
 TARGETS = {"system_cost": 0.5, "price": 2.0, "corridor": 3.0, "hydro": 1.0}
 """Accuracy targets of issue 5 (largest relative difference, %)."""
+
+
+def _tree(pid: int) -> list[int]:
+    """Return a process and all its descendants (Linux /proc)."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            children = []
+        queue.extend(int(c) for c in children)
+    return found
+
+
+def _pss_mb(pid: int) -> float:
+    """Proportional set size (MB) of one process: shared pages count once across processes."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return 0.0
+
+
+def run_measured(command: list[str]) -> tuple[str, float]:
+    """Run a command; return its standard output and the peak total memory (MB) of its
+    process tree, sampled every 20 ms as the sum of proportional set sizes (so pages that
+    forked workers share with their parent are not counted twice)."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
+    peak = 0.0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.is_set():
+            peak = max(peak, sum(_pss_mb(p) for p in _tree(process.pid)))
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = process.communicate()
+    done.set()
+    sampler.join()
+    if process.returncode != 0:
+        raise RuntimeError(f"{' '.join(command)} failed:\n{err[-2000:]}")
+    return out, peak
 
 
 def single(scenario: str, strategy: str, days: int | None, market: str | None) -> dict[str, Any]:
@@ -64,15 +115,13 @@ def single(scenario: str, strategy: str, days: int | None, market: str | None) -
     with tempfile.TemporaryDirectory() as out:
         write_run(Path(out), loaded.name, network, kpis, {"scenario": loaded.name})
     t3 = time.perf_counter()
-    workers = int(report.details.get("processes", 0)) if strategy == "weekly" else 0
-    parent = peak_memory_mb()
     return {
         "build_s": t1 - t0 + report.seconds_build,
         "solve_s": report.seconds_solve,
         "write_s": t3 - t2,
         "total_s": t3 - t0,
-        "peak_memory_mb": parent + (workers * peak_memory_mb(children=True) if workers > 1 else 0.0),
-        "peak_memory_parent_mb": parent,
+        "peak_memory_parent_mb": peak_memory_mb(),
+        "peak_memory_largest_child_mb": peak_memory_mb(children=True),
         "objective_usd": report.objective_usd,
         "details": report.details,
         "market_rule": report.market_rule,
@@ -130,8 +179,9 @@ def main() -> None:
                 command = [sys.executable, __file__, "--single", scenario, strategy]
                 command += ["--days", str(args.days)] if args.days else []
                 command += ["--market", args.market] if args.market else []
-                done = subprocess.run(command, capture_output=True, text=True, check=True, cwd=ROOT)
-                figures = json.loads(done.stdout.strip().splitlines()[-1])
+                out, tree_peak = run_measured(command)
+                figures = json.loads(out.strip().splitlines()[-1])
+                figures["peak_memory_mb"] = tree_peak  # all processes of the run together
                 results.setdefault(scenario, {}).setdefault(strategy, []).append(figures)
                 print(
                     f"{scenario} {strategy} run {run + 1}: total {figures['total_s']:.1f} s, "
