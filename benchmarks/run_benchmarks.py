@@ -28,7 +28,6 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -39,50 +38,16 @@ TARGETS = {"system_cost": 0.5, "price": 2.0, "corridor": 3.0, "hydro": 1.0}
 """Accuracy targets of issue 5 (largest relative difference, %)."""
 
 
-def _tree(pid: int) -> list[int]:
-    """Return a process and all its descendants (Linux /proc)."""
-    found, queue = [], [pid]
-    while queue:
-        current = queue.pop()
-        found.append(current)
-        try:
-            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
-        except OSError:
-            children = []
-        queue.extend(int(c) for c in children)
-    return found
-
-
-def _pss_mb(pid: int) -> float:
-    """Proportional set size (MB) of one process: shared pages count once across processes."""
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1]) / 1024.0
-    except OSError:
-        pass
-    return 0.0
-
-
 def run_measured(command: list[str]) -> tuple[str, float]:
     """Run a command; return its standard output and the peak total memory (MB) of its
     process tree, sampled every 20 ms as the sum of proportional set sizes (so pages that
     forked workers share with their parent are not counted twice)."""
+    from simulator.results.store import TreeMemorySampler
+
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=ROOT)
-    peak = 0.0
-    done = threading.Event()
-
-    def sample() -> None:
-        nonlocal peak
-        while not done.is_set():
-            peak = max(peak, sum(_pss_mb(p) for p in _tree(process.pid)))
-            time.sleep(0.02)
-
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, err = process.communicate()
-    done.set()
-    sampler.join()
+    with TreeMemorySampler(process.pid, interval=0.02) as memory:
+        out, err = process.communicate()
+    peak = memory.peak_mb
     if process.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed:\n{err[-2000:]}")
     return out, peak

@@ -16,7 +16,14 @@ from simulator.data import InputData, data_hash, load_data
 from simulator.network import build_network
 from simulator.paths import scenarios_dir
 from simulator.results.kpis import compute_kpis
-from simulator.results.store import is_complete_run, package_versions, peak_memory_mb, read_kpis, write_run
+from simulator.results.store import (
+    TreeMemorySampler,
+    is_complete_run,
+    package_versions,
+    peak_memory_mb,
+    read_kpis,
+    write_run,
+)
 from simulator.scenario import Scenario, load_scenario
 from simulator.solve import SolveReport, available_cores, solve_network
 from simulator.weekly import solve_weekly
@@ -126,10 +133,11 @@ def run_scenario(
     t0 = time.perf_counter()
     network = build_network(scenario, data)
     t1 = time.perf_counter()
-    if scenario.solve.strategy == "weekly":
-        report = solve_weekly(network, scenario.solve.solver_options, cores=cores)
-    else:
-        report = solve_network(network, {"threads": available_cores(cores), **scenario.solve.solver_options})
+    with TreeMemorySampler() as memory:
+        if scenario.solve.strategy == "weekly":
+            report = solve_weekly(network, scenario.solve.solver_options, cores=cores)
+        else:
+            report = solve_network(network, {"threads": available_cores(cores), **scenario.solve.solver_options})
     kpis = compute_kpis(network, scenario.name)
     reference = reference_run(scenario, Path(out_dir), data, cores)
     if reference is not None:
@@ -161,11 +169,9 @@ def run_scenario(
     }
     t2 = time.perf_counter()
     manifest["timings_s"]["total_before_write"] = round(t2 - started, 2)
-    manifest["peak_memory_mb"] = round(peak_memory_mb(), 1)
-    workers = int(report.details.get("processes", 0)) if report.strategy == "weekly" else 0
-    if workers > 1:  # the week processes: each one's peak, and an upper bound for all at once
-        manifest["peak_memory_worker_mb"] = round(peak_memory_mb(children=True), 1)
-        manifest["peak_memory_all_processes_mb"] = round(manifest["peak_memory_mb"] + workers * peak_memory_mb(True), 1)
+    manifest["peak_memory_mb"] = round(peak_memory_mb(), 1)  # this process
+    if report.details.get("processes", 1) > 1:  # with the weekly strategy's workers, all at once
+        manifest["peak_memory_all_processes_mb"] = round(max(memory.peak_mb, peak_memory_mb()), 1)
     network.meta = {**network.meta, "manifest": {k: v for k, v in manifest.items() if k != "scenario"}}
     path = write_run(Path(out_dir), scenario.name, network, kpis, manifest, write_network=scenario.outputs.network)
     return RunResult(path=path, network=network, kpis=kpis, report=report, manifest=manifest)

@@ -8,11 +8,14 @@ damages the previous result of the same name.
 from __future__ import annotations
 
 import json
+import os
 import platform
 import resource
 import shutil
 import sys
 import tempfile
+import threading
+import time
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -39,6 +42,60 @@ def peak_memory_mb(children: bool = False) -> float:
     of any finished child process (e.g. the weekly strategy's workers)."""
     peak = resource.getrusage(resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF).ru_maxrss
     return peak / 1024.0 if sys.platform != "darwin" else peak / 1024.0**2
+
+
+def process_tree(pid: int) -> list[int]:
+    """Return a process and all its descendants (Linux ``/proc``; just ``pid`` elsewhere)."""
+    found, queue = [], [pid]
+    while queue:
+        current = queue.pop()
+        found.append(current)
+        try:
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            children = []
+        queue.extend(int(c) for c in children)
+    return found
+
+
+def proportional_memory_mb(pid: int) -> float:
+    """Proportional set size of a process (MB): pages shared with other processes (a forked
+    worker's inherited model, say) count in shares, so a sum over processes is not inflated."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Pss:"):
+                return int(line.split()[1]) / 1024.0
+    except OSError:
+        pass
+    return 0.0
+
+
+class TreeMemorySampler:
+    """Sample the memory of this process and its children (sum of proportional set sizes)
+    every ``interval`` seconds in a background thread; ``peak_mb`` is the largest sum seen.
+
+    Use as a context manager around work that forks workers (the weekly strategy).
+    """
+
+    def __init__(self, pid: int | None = None, interval: float = 0.05) -> None:
+        self.pid = pid or os.getpid()
+        self.interval = interval
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_mb = max(self.peak_mb, sum(proportional_memory_mb(p) for p in process_tree(self.pid)))
+            time.sleep(self.interval)
+
+    def __enter__(self) -> TreeMemorySampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 def write_run(
