@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lint format setup clean
+.PHONY: run test notebooks bench lint format setup clean
 
 $(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,12 @@ test: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy simulator
 	$(BIN)/pytest
+	rm -rf results/notebooks/7_days && SIEPAC_NOTEBOOK_DAYS=7 $(BIN)/pytest --nbmake --nbmake-timeout=300 notebooks/*.ipynb
+
+# The four notebooks on the full year; executed copies (with outputs) in results/notebooks/executed/
+notebooks: $(STAMP)
+	mkdir -p results/notebooks/executed
+	SIEPAC_NOTEBOOK_DAYS= $(BIN)/jupyter-execute --output='../results/notebooks/executed/{notebook_name}' notebooks/[0-9]*.ipynb
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_benchmarks.py --runs 3
