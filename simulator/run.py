@@ -46,6 +46,22 @@ def quiet_libraries() -> None:
         logging.getLogger(name).setLevel(logging.WARNING)
 
 
+def reference_scenario(scenario: Scenario) -> Scenario | None:
+    """Return the reference run a scenario asks for (None without ``reference``).
+
+    It is the shipped scenario named by ``reference`` with this scenario's ``solve`` section
+    (same span and resolution), renamed ``<reference>--for-<scenario>`` when that changes it.
+    Batches use the same function, so that they name the same folder.
+    """
+    if scenario.reference is None:
+        return None
+    written = load_scenario(scenarios_dir() / f"{scenario.reference.removesuffix('.yaml')}.yaml")
+    reference = written.model_copy(update={"solve": scenario.solve})
+    if reference.solve != written.solve:
+        reference = reference.model_copy(update={"name": f"{written.name}--for-{scenario.name}"})
+    return reference
+
+
 def reference_run(
     scenario: Scenario, out_dir: Path, data: InputData, cores: int | None = None
 ) -> tuple[str, pd.DataFrame, Path] | None:
@@ -56,17 +72,15 @@ def reference_run(
     ``out_dir/<reference name>--for-<scenario name>``; a complete folder whose manifest holds
     the same resolved scenario is reused, not solved again.
     """
-    if scenario.reference is None:
+    reference = reference_scenario(scenario)
+    if reference is None:
         return None
-    written = load_scenario(scenarios_dir() / f"{scenario.reference.removesuffix('.yaml')}.yaml")
-    reference = written.model_copy(update={"solve": scenario.solve})
-    if reference.solve != written.solve:
-        reference = reference.model_copy(update={"name": f"{written.name}--for-{scenario.name}"})
+    written_name = reference.name.removesuffix(f"--for-{scenario.name}")
     folder = out_dir / reference.name
     if is_complete_run(folder, reference.model_dump(mode="json"), data_hash(data.root)):
-        return written.name, read_kpis(folder), folder
+        return written_name, read_kpis(folder), folder
     result = run_scenario(reference, out_dir, data, cores=cores)
-    return written.name, result.kpis, result.path
+    return written_name, result.kpis, result.path
 
 
 def compare_to_reference(kpis: pd.DataFrame, reference: pd.DataFrame) -> pd.DataFrame:

@@ -18,9 +18,9 @@ from typing import Any, Literal
 
 from simulator.data import InputData, data_hash, load_data
 from simulator.errors import ScenarioError
-from simulator.paths import scenarios_dir
 from simulator.results.store import package_versions
-from simulator.scenario import Scenario, load_scenario
+from simulator.run import reference_scenario
+from simulator.scenario import Scenario
 from simulator.scenario.data_checks import check_scenario_data
 from simulator.scenario.load import expand, resolve, validate
 
@@ -179,22 +179,6 @@ def folder_key(folder: Path) -> str | None:
     return run_key(
         manifest["scenario"], str(manifest.get("input_data_sha256")), manifest.get("packages") or {}, reference
     )
-
-
-def reference_scenario(scenario: Scenario) -> Scenario | None:
-    """Return the reference run a scenario asks for, as :func:`simulator.run.reference_run` builds it.
-
-    Same folder name and resolved scenario as ``run.reference_run``: the written reference
-    with the scenario's ``solve`` section, renamed ``<reference>--for-<scenario>`` when that
-    changes it.
-    """
-    if scenario.reference is None:
-        return None
-    written = load_scenario(scenarios_dir() / f"{scenario.reference.removesuffix('.yaml')}.yaml")
-    reference = written.model_copy(update={"solve": scenario.solve})
-    if reference.solve != written.solve:
-        reference = reference.model_copy(update={"name": f"{written.name}--for-{scenario.name}"})
-    return reference
 
 
 def batch_name(items: Sequence[str | Path | Scenario], name: str | None = None) -> str:

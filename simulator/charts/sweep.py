@@ -62,7 +62,8 @@ def sweep_chart(
     held = []
     for other in parameters:
         if other not in (x, y):
-            first = rows[other].iloc[0]
+            present = rows[other].dropna()  # a plain scenario in the batch has no swept value
+            first = present.iloc[0] if len(present) else rows[other].iloc[0]
             rows = rows[rows[other] == first]
             held.append(f"{other} = {first}")
     grid = rows.pivot_table(index=y, columns=x, values="value", aggfunc="mean").sort_index().sort_index(axis=1)
