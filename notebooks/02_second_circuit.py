@@ -253,6 +253,11 @@ for year in BASE:
 
 
 # %%
+def musd(value: float) -> str:
+    """Format a change in MUSD with two decimals below 10, one above."""
+    return f"{value:+,.2f} MUSD" if abs(value) < 10 else f"{value:+,.1f} MUSD"
+
+
 def describe(year: int, case: str) -> str:
     """Return one sentence on a case: price changes, the corridor that eases most, who gains and pays."""
     prices = price_change.loc[(year, case)]
@@ -262,20 +267,20 @@ def describe(year: int, case: str) -> str:
     consumers_lose = pay["consumers pay (MUSD)"].idxmax()
     total = totals.loc[(year, case)]
     return (
-        f"**{case}, {year}**: prices change from {prices.min():+.1f} USD/MWh ({prices.idxmin()}) to "
+        f"**{case[0].upper() + case[1:]}, {year}**: prices change from {prices.min():+.1f} USD/MWh ({prices.idxmin()}) to "
         f"{prices.max():+.1f} USD/MWh ({prices.idxmax()}); {eased} is at its limit "
         f"{hours_before.loc[(year, case), eased]:,.0f} → {hours_after.loc[(year, case), eased]:,.0f} hours. "
-        f"Consumers in {consumers_gain} gain most (they pay {pay.loc[consumers_gain, 'consumers pay (MUSD)']:+,.2f} "
-        f"MUSD), consumers in {consumers_lose} lose most ({pay.loc[consumers_lose, 'consumers pay (MUSD)']:+,.2f} MUSD); "
-        f"all consumers pay {total['consumers pay (MUSD)']:+,.2f} MUSD, producers earn "
-        f"{total['producers earn (MUSD)']:+,.2f} MUSD, line owners collect {total['line owners collect (MUSD)']:+,.2f} "
-        f"MUSD, and the system cost changes by {total['system cost (MUSD)']:+,.2f} MUSD."
+        f"Consumers in {consumers_gain} gain most (they pay {musd(pay.loc[consumers_gain, 'consumers pay (MUSD)'])}), "
+        f"consumers in {consumers_lose} lose most ({musd(pay.loc[consumers_lose, 'consumers pay (MUSD)'])}); "
+        f"all consumers pay {musd(total['consumers pay (MUSD)'])}, producers earn {musd(total['producers earn (MUSD)'])}, "
+        f"line owners collect {musd(total['line owners collect (MUSD)'])}, and the system cost changes by "
+        f"{musd(total['system cost (MUSD)'])}."
     )
 
 
 display(
     Markdown(
-        f"Over {SPAN} of each year{REDUCED}, against today's grid (a positive change is a rise):\n\n"
+        f"*Runs over {SPAN} of 2022 and of 2023{REDUCED}.* Against today's grid (a positive change is a rise):\n\n"
         + "\n".join(f"- {describe(year, case)}" for year in BASE for case in CASES)
     )
 )
