@@ -29,67 +29,22 @@
 # covers that many days from 7 March (dry season). The cell below says which span this copy used.
 
 # %%
-import datetime as dt
 import os
-from pathlib import Path
 
 import pandas as pd
-from IPython.display import Image, Markdown, display
+from IPython.display import Markdown, display
 
 from simulator import COUNTRIES, batch
-from simulator.charts import Chart, ChartOptions, make_charts, write_chart
-from simulator.scenario import Scenario, load_scenario, load_scenarios
+from simulator.charts import ChartOptions, make_charts
+from simulator.notebooks import NotebookSetup
+from simulator.scenario import load_scenario, load_scenarios
 
+SETUP = NotebookSetup.from_environment("04_sweeps")  # the span: SIEPAC_NOTEBOOK_DAYS, unset for the full year
+ROOT, SCENARIOS, DAYS, OUT, CHARTS = SETUP.root, SETUP.scenarios, SETUP.days, SETUP.out, SETUP.charts
+SPAN, REDUCED = SETUP.span, SETUP.reduced
+with_span, show = SETUP.with_span, SETUP.show
 
-def repository_root(start: Path) -> Path:
-    """Return the repository folder (it holds pyproject.toml and scenarios/) at or above ``start``."""
-    for folder in (start, *start.parents):
-        if (folder / "pyproject.toml").is_file() and (folder / "scenarios").is_dir():
-            return folder
-    raise FileNotFoundError(f"no SIEPAC simulator repository at or above {start}; open the notebook from notebooks/")
-
-
-def notebook_days() -> int | None:
-    """Return SIEPAC_NOTEBOOK_DAYS as a number of days (None: unset or empty, the full year)."""
-    text = os.environ.get("SIEPAC_NOTEBOOK_DAYS", "").strip()
-    if not text:
-        return None
-    if not text.isdigit() or not 1 <= int(text) <= 300:
-        raise ValueError(f"SIEPAC_NOTEBOOK_DAYS must be a whole number of days from 1 to 300, found {text!r}")
-    return int(text)
-
-
-ROOT = repository_root(Path.cwd().resolve())
-SCENARIOS = ROOT / "scenarios"
-DAYS = notebook_days()
-OUT = ROOT / "results" / "notebooks" / ("full_year" if DAYS is None else f"{DAYS}_days")
-CHARTS = OUT / "charts" / "04_sweeps"
-SPAN = "the full year" if DAYS is None else f"{DAYS} days from 7 March"
-REDUCED = (
-    ""
-    if DAYS is None
-    else " (a reduced span set by SIEPAC_NOTEBOOK_DAYS: energies, costs and hours cover these days only)"
-)
-
-
-def with_span(scenario: Scenario) -> Scenario:
-    """Return the scenario cut to DAYS days from 7 March of its year, or unchanged for the full year."""
-    if DAYS is None:
-        return scenario
-    solve = scenario.solve.model_copy(update={"start_date": dt.date(scenario.year, 3, 7), "days": DAYS})
-    return scenario.model_copy(update={"solve": solve})
-
-
-def show(chart: Chart) -> None:
-    """Write a chart as PNG (with its caption .txt and numbers .csv) under CHARTS and display it."""
-    image, _, _ = write_chart(chart, CHARTS, "png")
-    display(Image(filename=str(image), width=700))
-    print(chart.caption)
-
-
-display(
-    Markdown(f"**Span of every run in this notebook:** {SPAN}{REDUCED}. Runs are written to `{OUT.relative_to(ROOT)}`.")
-)
+display(Markdown(SETUP.banner()))
 
 # %% [markdown]
 # ## 1. Run the sweep as a batch
