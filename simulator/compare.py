@@ -50,16 +50,7 @@ REQUIRED = (
     "system_cost",
 )
 """KPIs every compared run must have (``kpis.csv`` rows)."""
-COPIED = (
-    "price_load_weighted",
-    "generation",
-    "imports",
-    "exports",
-    "hours_at_limit",
-    "unserved_energy",
-    "co2",
-    "system_cost",
-)
+COPIED = tuple(metric for metric in REQUIRED if metric != "demand")
 IGNORED_KEYS = {"name", "description", "reference"}
 """Scenario keys left out of the inputs diff (they differ between any two runs)."""
 
