@@ -314,14 +314,14 @@ class WeekModel:
         add_hurdle_costs(w)
         add_market_rule(w)
         self.folded = fold_bound_rows(model)
-        self.network, self.model, self.options = w, model, options
+        self.network, self.model = w, model
         with native_stdout_silenced():
             self.highs = model.to_highspy()
             for key, value in options.items():
                 self.highs.setOptionValue(key, value)
-        self.built_lp = self.highs.getLp()
-        self.col_lower = np.array(self.built_lp.col_lower_, dtype=float)
-        self.col_upper = np.array(self.built_lp.col_upper_, dtype=float)
+        built = self.highs.getLp()
+        self.col_lower = np.array(built.col_lower_, dtype=float)
+        self.col_upper = np.array(built.col_upper_, dtype=float)
         matrices = model.matrices
         self.column = _positions(matrices.vlabels)
         self.row = _positions(matrices.clabels)
@@ -337,25 +337,11 @@ class WeekModel:
         self.snapshot_of_column = snapshot_of_label[matrices.vlabels]
 
     def restart(self) -> None:
-        """Forget everything HiGHS kept from earlier solves (basis, factorisation, random
-        state), so that the next solve is the same as in a freshly built model."""
-        # HiGHS stores the matrix by rows as built and by columns once it has solved; the
-        # path of the simplex (and so which of several optimal vertices it finds) depends on
-        # that, so every restart starts from the matrix as built, with today's numbers
-        current, lp = self.highs.getLp(), self.built_lp
-        for attr in ("col_cost_", "col_lower_", "col_upper_", "row_lower_", "row_upper_"):
-            setattr(lp, attr, getattr(current, attr))
-        with native_stdout_silenced():
-            self.highs = highspy.Highs()  # a new instance: clearing one keeps some state
-            for key, value in self.options.items():
-                self.highs.setOptionValue(key, value)
-            self.highs.passModel(lp)
+        """Forget the basis and factorisation of earlier solves, so that the next solve does
+        not depend on which week this process solved before."""
+        self.highs.clearSolver()
 
     # -- writing numbers into HiGHS --
-
-    def _labels(self, name: str, constraint: bool = True) -> tuple[np.ndarray, xr.DataArray]:
-        item = self.model.constraints[name] if constraint else self.model.variables[name]
-        return item.labels.values, item.labels
 
     def set_rhs(self, name: str, values: np.ndarray) -> None:
         """Set the right-hand side of a constraint (array shaped like its labels)."""
