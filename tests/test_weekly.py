@@ -219,3 +219,20 @@ def test_a_failing_week_writes_no_results_and_exits_non_zero(tmp_path: Path, mon
     assert "week 2 of 3 (2022-02-21 to 2022-02-27)" in result.output
     assert "Traceback" not in result.output
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_a_time_varying_input_it_cannot_update_gets_a_fresh_model_per_week(data: InputData) -> None:
+    """A derated line in some hours is not among the inputs updated in place: every week is then
+    built afresh from its own data, and the derating holds."""
+    scenario = short_scenario(start="2022-02-14", days=SPAN_DAYS, market={"mexico_trade": "all_siepac"})
+    weekly, monolithic = build_network(scenario, data), build_network(scenario, data)
+    line = weekly.lines.index[weekly.lines.s_nom > 0][0]
+    derate = pd.DataFrame({line: np.where(weekly.snapshots.day % 2 == 0, 0.3, 1.0)}, index=weekly.snapshots)
+    weekly.lines_t.s_max_pu = derate
+    monolithic.lines_t.s_max_pu = derate
+    report = solve_weekly(weekly, cores=1)
+    solve_network(monolithic)
+    assert report.details["model_reused_between_weeks"] is False
+    rating = weekly.lines.s_nom[line] * derate[line]
+    assert (weekly.lines_t.p0[line].abs() <= rating + 1e-4).all()
+    assert report.objective_usd == pytest.approx(float(monolithic.objective), rel=0.005)
