@@ -304,7 +304,7 @@ def check_solution(n: pypsa.Network) -> dict[str, float]:
     p = n.generators_t.p
     p_max = n.get_switchable_as_dense("Generator", "p_max_pu") * n.generators.p_nom
     worst["generator_above_capacity_mw"] = float((p - p_max).to_numpy().max())
-    lines = n.lines_t.p0.abs() - n.lines.s_nom * n.lines.s_max_pu
+    lines = n.lines_t.p0.abs() - n.get_switchable_as_dense("Line", "s_max_pu") * n.lines.s_nom
     worst["line_above_rating_mw"] = float(lines.to_numpy().max()) if len(n.lines) else 0.0
     border = 0.0
     hours = n.snapshots.hour.to_numpy()
