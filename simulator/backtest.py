@@ -23,6 +23,7 @@ import pandas as pd
 
 from simulator import CARRIERS, COUNTRIES
 from simulator.data import read_table
+from simulator.files import write_atomic
 
 SHARE_TARGET_PP = 5.0
 SHARE_MATERIAL_PCT = 5.0
@@ -220,8 +221,8 @@ def share_chart(table: pd.DataFrame, path: Path, title: str) -> Path:
     fig.suptitle(title)
     fig.text(0.01, 0.01, "Source: model run; observed: OLADE sieLAC 2022 (grids/history/generation.csv)", fontsize=8)
     fig.tight_layout(rect=(0, 0.03, 1, 0.97))
-    tmp = path.with_name(path.stem + ".tmp" + path.suffix)
-    fig.savefig(tmp, dpi=120)
-    plt.close(fig)
-    tmp.replace(path)
+    try:
+        write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=120))
+    finally:
+        plt.close(fig)
     return path
