@@ -1,0 +1,111 @@
+"""Bad input through every command a user reaches: exit 2, one clear message, no traceback, nothing changed.
+
+Each case is a scenario file (or a corrupted copy of ``grids/``) run through ``siepac validate``,
+``show``, ``run`` and ``batch``. Every case is refused during validation, so each takes
+milliseconds after import; a case that starts building or solving fails the time bound.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from simulator.cli import app
+from simulator.scenario.load import MAX_EXPANDED_VALUES
+
+runner = CliRunner()
+COMMANDS = ("validate", "show", "run", "batch")
+SECONDS_PER_CASE = 1.0
+
+
+def _alias_bomb(levels: int = 10, width: int = 10) -> str:
+    """Nested lists of aliases: ``width ** levels`` leaf values once expanded (10^10 by default)."""
+    lines = ["name: bomb", "year: 2022", "a0: &a0 [" + ", ".join(["lol"] * width) + "]"]
+    lines += [f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * width) + "]" for i in range(1, levels)]
+    return "\n".join(lines) + "\n"
+
+
+def _merge_bomb(levels: int = 10, width: int = 10) -> str:
+    """The same with merge keys: every level merges the previous mapping ``width`` times."""
+    keys = ", ".join(f"k{j}: lol" for j in range(width))
+    lines = ["name: bomb", "year: 2022", f"m0: &m0 {{{keys}}}"]
+    for i in range(1, levels):
+        lines.append(f"m{i}: &m{i} {{" + ", ".join(f"x{j}: {{<<: *m{i - 1}}}" for j in range(width)) + "}")
+    return "\n".join(lines) + "\n"
+
+
+def _snapshot(folder: Path) -> dict[str, tuple[int, bytes]]:
+    """Every file below ``folder`` with its modification time and content."""
+    return {
+        str(p.relative_to(folder)): (p.stat().st_mtime_ns, p.read_bytes()) for p in folder.rglob("*") if p.is_file()
+    }
+
+
+def _earlier_results(out: Path) -> dict[str, tuple[int, bytes]]:
+    """A results folder as an earlier run left it (a run folder and a batch folder)."""
+    for folder in (out / "bomb", out / "batch-bad"):
+        folder.mkdir(parents=True)
+        (folder / "kpis.csv").write_text("scenario,metric,region,carrier,value,unit\n", encoding="utf-8")
+        (folder / "manifest.json").write_text("{}\n", encoding="utf-8")
+    return _snapshot(out)
+
+
+def invoke(command: str, path: Path, out: Path) -> tuple[int, str, float]:
+    """Run one command on one file; return exit code, output (stdout and stderr) and seconds."""
+    args = [command, str(path)]
+    if command in ("run", "batch"):
+        args += ["--out", str(out)]
+    started = time.perf_counter()
+    result = runner.invoke(app, args)
+    return result.exit_code, result.output, time.perf_counter() - started
+
+
+def assert_refused(command: str, path: Path, tmp_path: Path, *expected: str) -> str:
+    """Assert exit 2, no traceback, every ``expected`` text in the output and no result changed."""
+    out = tmp_path / "results"
+    before = _earlier_results(out)
+    code, output, seconds = invoke(command, path, out)
+    assert code == 2, (command, output)
+    assert "Traceback" not in output, output
+    for text in expected:
+        assert text in output, (command, text, output)
+    assert _snapshot(out) == before, f"{command} changed the results folder"
+    assert seconds < SECONDS_PER_CASE, f"{command} took {seconds:.2f} s"
+    return output
+
+
+# -- issue 20: aliases -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+@pytest.mark.parametrize("shape", ["aliases", "merge keys"])
+def test_alias_bomb_is_refused_quickly(tmp_path: Path, command: str, shape: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text(_alias_bomb() if shape == "aliases" else _merge_bomb(), encoding="utf-8")
+    assert path.stat().st_size < 2_000
+    # by hand: level i expands to about 10^(i+1) values (11, 111, 1,111, 11,111 for aliases), so
+    # the running count passes 100,000 at the eighth alias of level 4, which is on line 3 + 4
+    assert_refused(command, path, tmp_path, f"{path}:7: aliases expand to more than {MAX_EXPANDED_VALUES:,} values")
+
+
+def test_a_small_alias_use_still_loads(tmp_path: Path) -> None:
+    from simulator.scenario import load_scenarios
+
+    path = tmp_path / "ok.yaml"
+    path.write_text(
+        "name: ok\nyear: 2022\nsolve: &span {days: 2}\ndemand:\n  growth: &g {GT: 1.1, SV: 1.1}\n"
+        "sweep:\n  parameters:\n    demand.growth: [*g, {<<: *g, GT: 1.2}]\n",
+        encoding="utf-8",
+    )
+    variants = load_scenarios(path)
+    assert [v.demand.growth["GT"] for v in variants] == [1.1, 1.2]
+    assert all(v.demand.growth["SV"] == 1.1 for v in variants)
+
+
+def test_recursive_alias_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text("name: x\nyear: 2022\ndescription: &d [1, *d]\n", encoding="utf-8")
+    assert_refused("validate", path, tmp_path, f"{path}:3: alias *d is inside the node it names")
