@@ -20,7 +20,6 @@ Conventions
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -31,7 +30,7 @@ from pyproj import Geod
 from shapely.geometry import LineString, MultiLineString, shape
 from shapely.geometry.base import BaseGeometry
 
-from simulator.data import read_table
+from simulator.data import read_geojson, read_table
 from simulator.errors import DataError
 from simulator.paths import grids_dir
 from simulator.units import MWH_PER_MMBTU
@@ -120,11 +119,12 @@ def load_gas_data(root: Path | None = None) -> GasData:
     routes = _read(root, "routes.csv", ("route", "order", "segment"))
     parameters = _read(root, "parameters.csv", ("parameter", "value", "unit"))
     geojson = root / "gas" / "segments.geojson"
-    if not geojson.is_file():
-        msg = f"gas input missing: {geojson}"
-        raise DataError(msg)
-    features = json.loads(geojson.read_text(encoding="utf-8"))["features"]
-    geometries = {str(f["properties"]["segment"]): shape(f["geometry"]) for f in features}
+    features = read_geojson("gas/segments.geojson", root, ("segment",))
+    try:
+        geometries = {str(f["properties"]["segment"]): shape(f["geometry"]) for f in features}
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        msg = f"{geojson}: a segment geometry is not a valid GeoJSON line ({exc})"
+        raise DataError(msg) from None
     missing = sorted(set(segments.segment) - set(geometries))
     if missing:
         msg = f"{geojson}: no geometry for segment(s) {', '.join(missing)}"
@@ -133,6 +133,7 @@ def load_gas_data(root: Path | None = None) -> GasData:
     if unknown:
         msg = f"{root / 'gas/routes.csv'}: unknown segment(s) {', '.join(unknown)}"
         raise DataError(msg)
+    read_geojson("geo/countries.geojson", root)  # present and readable before geopandas parses it
     countries = gpd.read_file(root / "geo" / "countries.geojson")
     return GasData(root, nodes, segments, routes, parameters, geometries, countries)
 
