@@ -7,6 +7,7 @@ milliseconds after import; a case that starts building or solving fails the time
 
 from __future__ import annotations
 
+import tempfile
 import time
 from pathlib import Path
 
@@ -65,7 +66,7 @@ def invoke(command: str, path: Path, out: Path) -> tuple[int, str, float]:
 
 def assert_refused(command: str, path: Path, tmp_path: Path, *expected: str) -> str:
     """Assert exit 2, no traceback, every ``expected`` text in the output and no result changed."""
-    out = tmp_path / "results"
+    out = Path(tempfile.mkdtemp(dir=tmp_path)) / "results"
     before = _earlier_results(out)
     code, output, seconds = invoke(command, path, out)
     assert code == 2, (command, output)
@@ -109,3 +110,57 @@ def test_recursive_alias_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "bad.yaml"
     path.write_text("name: x\nyear: 2022\ndescription: &d [1, *d]\n", encoding="utf-8")
     assert_refused("validate", path, tmp_path, f"{path}:3: alias *d is inside the node it names")
+
+
+# -- issue 19: sweeps are counted before they are built -----------------------------------
+
+
+def _huge_sweep(tmp_path: Path) -> Path:
+    values = ", ".join(str(1.0 + i / 10_000) for i in range(2_000))
+    path = tmp_path / "bad.yaml"
+    path.write_text(
+        "name: huge\nyear: 2022\nsweep:\n  parameters:\n"
+        f"    demand.growth.GT: [{values}]\n    demand.growth.SV: [{values}]\n    demand.growth.HN: [{values}]\n",
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_huge_product_sweep_is_refused_before_expansion(tmp_path: Path, command: str) -> None:
+    path = _huge_sweep(tmp_path)
+    expected = f"{path}:4: key `sweep`: 2000 x 2000 x 2000 = 8,000,000,000 variants, more than the limit of 1,000"
+    assert_refused(command, path, tmp_path, expected, "sweep.max_variants")
+
+
+def test_refusing_a_huge_sweep_keeps_memory_flat(tmp_path: Path) -> None:
+    import tracemalloc
+
+    from simulator.errors import ScenarioError
+    from simulator.scenario import load_scenarios
+
+    path = _huge_sweep(tmp_path)
+    tracemalloc.start()
+    try:
+        with pytest.raises(ScenarioError, match="8,000,000,000 variants"):
+            load_scenarios(path)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    # the file itself (6,000 values) is a few MB once parsed; one variant per value pair would be GB
+    assert peak < 30e6, f"validation held {peak / 1e6:.0f} MB"
+
+
+def test_max_variants_raises_the_limit(tmp_path: Path) -> None:
+    from simulator.scenario import load_scenarios
+
+    sweep = (
+        "sweep:\n  max_variants: {n}\n  parameters:\n    solve.days: [1, 2]\n    grid.second_circuit: [true, false]\n"
+    )
+    path = tmp_path / "s.yaml"
+    path.write_text("name: s\nyear: 2022\n" + sweep.format(n=3), encoding="utf-8")
+    assert_refused("validate", path, tmp_path, "2 x 2 = 4 variants, more than the limit of 3", "sweep.max_variants")
+    path.write_text("name: s\nyear: 2022\n" + sweep.format(n=4), encoding="utf-8")
+    assert len(load_scenarios(path)) == 4
+    path.write_text("name: s\nyear: 2022\n" + sweep.format(n="lots"), encoding="utf-8")
+    assert_refused("validate", path, tmp_path, "key `sweep.max_variants`: expected a whole number from 1 to 100,000")

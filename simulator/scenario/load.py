@@ -7,7 +7,9 @@ Semantics
   leave the folder of the file given on the command line or the project's ``scenarios/``.
 - ``sweep:`` expands one file into variants, ``mode: product`` (every combination) or
   ``mode: zip`` (the i-th value of every parameter together). Parameters are dotted key
-  paths. Every variant is validated in full.
+  paths. Every variant is validated in full. The number of variants is counted before any
+  is built and refused past :data:`MAX_VARIANTS` (raise it per file with
+  ``sweep.max_variants``, up to :data:`MAX_VARIANTS_CEILING`).
 - YAML is read with the safe loader (no object construction); duplicate keys, empty
   files, binary content, files over :data:`MAX_FILE_BYTES` and nesting deeper than
   :data:`MAX_DEPTH` are errors.
@@ -22,6 +24,7 @@ from __future__ import annotations
 import copy
 import difflib
 import itertools
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,11 +44,19 @@ MAX_EXPANDED_VALUES = 100_000
 expanded. Every shipped scenario holds fewer than 200; code downstream (line lookup,
 ``extends`` merging, validation, printing) walks the data as a tree, so the bound keeps it
 linear in the file size."""
+MAX_VARIANTS = 1_000
+"""Most variants a sweep may define unless its file raises the limit with ``sweep.max_variants``
+(a product of three lists of a few thousand values would otherwise be built in memory)."""
+MAX_VARIANTS_CEILING = 100_000
+"""Highest ``sweep.max_variants`` accepted: every variant is validated in memory before any runs."""
 GENERIC_STEMS = {"capacity", "price", "value", "factor", "limit", "scale", ""}
 UNIT_TOKENS = ("mw", "mwh", "gwh", "usd", "mmbtu", "bbl", "t", "km", "pct", "kv", "h", "per")
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when built
+
+
+class _UniqueKeyLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """Safe loader that rejects duplicate keys instead of keeping the last one."""
 
 
@@ -433,8 +444,18 @@ def expand(resolved: Resolved) -> list[tuple[str, dict[str, Any], dict[str, Any]
     if sweep is None:
         return [(str(resolved.data.get("name", "")), resolved.data, {})]
     where = resolved.locate(("sweep",))
-    if not isinstance(sweep, dict) or set(sweep) - {"mode", "parameters"} or "parameters" not in sweep:
-        msg = f"{where}: key `sweep`: expected `mode` (product or zip) and `parameters` (dotted key: list of values)"
+    if not isinstance(sweep, dict) or set(sweep) - {"mode", "parameters", "max_variants"} or "parameters" not in sweep:
+        msg = (
+            f"{where}: key `sweep`: expected `mode` (product or zip), `parameters` (dotted key: list of values) "
+            "and optionally `max_variants`"
+        )
+        raise ScenarioError(msg)
+    limit = sweep.get("max_variants", MAX_VARIANTS)
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_VARIANTS_CEILING:
+        msg = (
+            f"{resolved.locate(('sweep', 'max_variants'))}: key `sweep.max_variants`: expected a whole number "
+            f"from 1 to {MAX_VARIANTS_CEILING:,}, found {limit!r}"
+        )
         raise ScenarioError(msg)
     mode = sweep.get("mode", "product")
     if mode not in ("product", "zip"):
@@ -455,11 +476,19 @@ def expand(resolved: Resolved) -> list[tuple[str, dict[str, Any], dict[str, Any]
             msg = f"{at}: sweep parameter `{dotted}`: expected a non-empty list of values, found {values!r}"
             raise ScenarioError(msg)
     keys = list(parameters)
+    lengths = [len(parameters[k]) for k in keys]
+    if mode == "zip" and len(set(lengths)) != 1:
+        msg = f"{where}: key `sweep`: mode zip needs lists of equal length, found lengths {sorted(set(lengths))}"
+        raise ScenarioError(msg)
+    count = lengths[0] if mode == "zip" else math.prod(lengths)  # counted, nothing built yet
+    if count > limit:
+        how = f"{' x '.join(map(str, lengths))} = {count:,}" if mode == "product" else f"{count:,}"
+        msg = (
+            f"{where}: key `sweep`: {how} variants, more than the limit of {limit:,}; "
+            f"set `sweep.max_variants` (up to {MAX_VARIANTS_CEILING:,}) to allow more, or sweep fewer values"
+        )
+        raise ScenarioError(msg)
     if mode == "zip":
-        lengths = {len(parameters[k]) for k in keys}
-        if len(lengths) != 1:
-            msg = f"{where}: key `sweep`: mode zip needs lists of equal length, found lengths {sorted(lengths)}"
-            raise ScenarioError(msg)
         combos = list(zip(*(parameters[k] for k in keys), strict=True))
     else:
         combos = list(itertools.product(*(parameters[k] for k in keys)))
