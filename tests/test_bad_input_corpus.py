@@ -7,6 +7,7 @@ milliseconds after import; a case that starts building or solving fails the time
 
 from __future__ import annotations
 
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -164,3 +165,81 @@ def test_max_variants_raises_the_limit(tmp_path: Path) -> None:
     assert len(load_scenarios(path)) == 4
     path.write_text("name: s\nyear: 2022\n" + sweep.format(n="lots"), encoding="utf-8")
     assert_refused("validate", path, tmp_path, "key `sweep.max_variants`: expected a whole number from 1 to 100,000")
+
+
+# -- issue 19: text from input is printed as text, output folders are checked first ----------
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_markup_in_a_name_is_printed_as_text(tmp_path: Path, command: str) -> None:
+    path = tmp_path / "bad.yaml"
+    path.write_text('name: "[/bold]"\nyear: 2022\ndescription: "[red]x[/red]"\n', encoding="utf-8")
+    assert_refused(command, path, tmp_path, f"{path}:1: key `name`: String should match pattern", "found '[/bold]'")
+
+
+def test_markup_in_paths_and_descriptions_is_printed_as_text(tmp_path: Path) -> None:
+    folder = tmp_path / "[bold]dir"
+    folder.mkdir()
+    path = folder / "[red]x.yaml"
+    path.write_text('name: ok\nyear: 2022\ndescription: "[/bold] and [red]"\n', encoding="utf-8")
+    validated = runner.invoke(app, ["validate", str(path)])
+    assert validated.exit_code == 0, validated.output
+    assert f"ok: {path}" in validated.output
+    shown = runner.invoke(app, ["show", str(path)])
+    assert shown.exit_code == 0, shown.output
+    assert "description: '[/bold] and [red]'" in shown.output
+
+
+def _valid(tmp_path: Path) -> Path:
+    path = tmp_path / "ok.yaml"
+    path.write_text("name: ok\nyear: 2022\nsolve: {start_date: 2022-04-01, days: 1}\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("command", ["run", "batch"])
+def test_out_that_is_a_file_is_refused_before_solving(tmp_path: Path, command: str) -> None:
+    out = tmp_path / "results.csv"
+    out.write_text("kept\n", encoding="utf-8")
+    started = time.perf_counter()
+    result = runner.invoke(app, [command, str(_valid(tmp_path)), "--out", str(out)])
+    assert result.exit_code == 2, result.output
+    assert f"option --out: {out} is a file; give a folder" in result.output
+    assert "Traceback" not in result.output
+    assert out.read_text(encoding="utf-8") == "kept\n"
+    assert time.perf_counter() - started < SECONDS_PER_CASE
+
+
+def test_out_under_a_file_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "results.csv"
+    out.write_text("kept\n", encoding="utf-8")
+    result = runner.invoke(app, ["run", str(_valid(tmp_path)), "--out", str(out / "deeper")])
+    assert result.exit_code == 2
+    assert f"is under {out}, which is a file" in result.output
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="permission bits do not bind the superuser")
+def test_read_only_out_is_refused_before_solving(tmp_path: Path) -> None:
+    out = tmp_path / "read-only"
+    out.mkdir()
+    out.chmod(0o555)
+    try:
+        result = runner.invoke(app, ["run", str(_valid(tmp_path)), "--out", str(out / "results")])
+    finally:
+        out.chmod(0o755)
+    assert result.exit_code == 2
+    assert f"option --out: cannot write in {out}" in result.output
+    assert list(out.iterdir()) == []
+
+
+def test_unwritable_out_is_refused_before_solving(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # what a read-only folder does to everyone but the superuser, who runs this suite here
+    import simulator.cli_common
+
+    def refuse(*args: object, **kwargs: object) -> str:
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(simulator.cli_common.tempfile, "mkdtemp", refuse)
+    result = runner.invoke(app, ["run", str(_valid(tmp_path)), "--out", str(tmp_path / "results")])
+    assert result.exit_code == 2
+    assert f"option --out: cannot write in {tmp_path} (Permission denied)" in result.output
+    assert "Traceback" not in result.output
