@@ -164,7 +164,8 @@ def routes(
         columns = {
             "length_mx_km": "MX km",
             "length_gt_km": "GT km",
-            "length_km": "km",
+            "length_km": "km (model)",
+            "geometry_length_km": "km (drawn)",
             "diameter_in": "inch",
             "capacity_mmcfd": "MMcfd",
             "capex_musd": "capex MUSD",
@@ -174,6 +175,9 @@ def routes(
         }
         shown = table[list(columns)].rename(columns=columns).round(2)
         body = f"Henry Hub {hh:.2f} USD/MMBtu ({year if henry_hub is None else 'given'}); delivered = Henry Hub + basis + Mexican transport + tariff at 90 %\n"
+        body += (
+            "km (model): published segment lengths where published, else km (drawn) = waypoint chain x routing factor\n"
+        )
         body += shown.to_string() + "\n"
     if out is None:
         typer.echo(body, nl=False)

@@ -8,7 +8,10 @@ Conventions
 -----------
 - A segment's modelled length is its published length where one exists; otherwise the
   geodesic length of its waypoint chain times its routing factor (terrain makes real
-  routes longer than a chain of straight legs).
+  routes longer than a chain of straight legs). Both are reported: ``length_km`` (modelled,
+  with ``length_basis`` ``published`` or ``geometry``) and ``geometry_length_km`` (the drawn
+  waypoint chain times the routing factor), so a published length that the drawn line does
+  not reproduce is visible (Ixtepec–Tapachula: 355 km published, 368 km drawn).
 - Length by country: the share of the waypoint chain inside each country's outline,
   applied to the modelled length.
 - Capacity: MMcfd to MW of gas (HHV) with the heat content of ``parameters.csv``.
@@ -173,7 +176,8 @@ def segment_economics(gas: GasData) -> pd.DataFrame:
         geometry = gas.geometries[seg.segment]
         chain = geodesic_length_km(geometry)
         published = float(seg.published_length_km) if pd.notna(seg.published_length_km) else None
-        length = published if published is not None else chain * float(seg.routing_factor)
+        drawn = chain * float(seg.routing_factor)
+        length = published if published is not None else drawn
         by_country = length_by_country_km(geometry, gas.countries)
         inside = sum(by_country.values()) or chain
         share = {c: km / inside for c, km in by_country.items()}
@@ -191,6 +195,8 @@ def segment_economics(gas: GasData) -> pd.DataFrame:
                 "chain_km": chain,
                 "routing_factor": float(seg.routing_factor),
                 "length_km": length,
+                "length_basis": "published" if published is not None else "geometry",
+                "geometry_length_km": drawn,
                 "length_mx_km": length * share.get("MX", 0.0),
                 "length_gt_km": length * share.get("GT", 0.0),
                 "diameter_in": float(seg.diameter_in),
@@ -280,6 +286,10 @@ def route_table(gas: GasData, henry_hub_usd_per_mmbtu: float, lng_usd_per_mmbtu:
                 "length_mx_km": chain.length_mx_km.sum(),
                 "length_gt_km": chain.length_gt_km.sum(),
                 "length_km": chain.length_km.sum(),
+                "geometry_length_km": chain.geometry_length_km.sum(),
+                "published_share_pct": 100.0
+                * chain.length_km[chain.length_basis == "published"].sum()
+                / chain.length_km.sum(),
                 "diameter_in": float(chain.diameter_in.min()),
                 "capacity_mmcfd": capacity,
                 "capacity_mw": mmcfd_to_mw(capacity, hhv),
@@ -297,6 +307,8 @@ def route_table(gas: GasData, henry_hub_usd_per_mmbtu: float, lng_usd_per_mmbtu:
             "length_mx_km": 0.0,
             "length_gt_km": 0.0,
             "length_km": 0.0,
+            "geometry_length_km": 0.0,
+            "published_share_pct": float("nan"),
             "diameter_in": 0.0,
             "capacity_mmcfd": float("nan"),
             "capacity_mw": float("nan"),
