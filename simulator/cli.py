@@ -98,7 +98,10 @@ def validate(
         except SiepacError as exc:
             problems.extend(str(exc).splitlines())
             continue
-        found = [p for s in scenarios for p in scenario_data_problems(s, data)]
+        try:
+            found = [p for s in scenarios for p in scenario_data_problems(s, data)]
+        except SiepacError as exc:  # a table read only for some scenarios (the gas layer)
+            found = str(exc).splitlines()
         problems.extend(dict.fromkeys(found))
         if not found:
             variants = f" ({len(scenarios)} variants)" if len(scenarios) > 1 else ""

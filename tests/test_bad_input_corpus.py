@@ -8,10 +8,12 @@ milliseconds after import; a case that starts building or solving fails the time
 from __future__ import annotations
 
 import os
+import shutil
 import tempfile
 import time
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
@@ -243,3 +245,229 @@ def test_unwritable_out_is_refused_before_solving(tmp_path: Path, monkeypatch: p
     assert result.exit_code == 2
     assert f"option --out: cannot write in {tmp_path} (Permission denied)" in result.output
     assert "Traceback" not in result.output
+
+
+# -- the corpus: one scenario file per mistake, every command ------------------------------
+
+HEAD = "name: bad\nyear: 2022\n"
+SCHEMA_CASES: list[tuple[str, str, tuple[str, ...]]] = [
+    # (case, file text, texts the message must hold: {f} is the file)
+    (
+        "February 30",
+        HEAD + "solve: {start_date: 2022-02-30}\n",
+        ("{f}:3:", "key `solve.start_date`", "day is out of range"),
+    ),
+    (
+        "hour 25",
+        HEAD + "solve: {start_date: 2022-01-01 25:00:00}\n",
+        ("{f}:3:", "key `solve.start_date`", "hour must be"),
+    ),
+    ("float tag", HEAD + "solve: {days: !!float abc}\n", ("{f}:3:", "key `solve.days`", "'abc' is not a number")),
+    ("int tag", HEAD + "solve: {days: !!int abc}\n", ("{f}:3:", "key `solve.days`", "'abc' is not an integer")),
+    (
+        "timestamp tag",
+        HEAD + "solve: {start_date: !!timestamp abc}\n",
+        ("{f}:3:", "key `solve.start_date`", "valid date"),
+    ),
+    (
+        "bool tag",
+        HEAD + "grid: {second_circuit: !!bool maybe}\n",
+        ("{f}:3:", "key `grid.second_circuit`", "true or false"),
+    ),
+    ("list key", HEAD + "? [a, b]\n: 1\n", ("{f}:3:", "mapping key (a sequence) is list")),
+    ("mapping key", HEAD + "grid:\n  ? {a: 1}\n  : 1\n", ("{f}:4:", "mapping key (a mapping) is dict")),
+    ("number key", HEAD + "demand:\n  growth: {1: 1.1}\n", ("{f}:4:", "mapping key '1' is int")),
+    ("yes key", HEAD + "grid:\n  yes: 1\n", ("{f}:4:", "mapping key 'yes' is bool")),
+    ("undefined alias", HEAD + "description: *nothing\n", ("{f}:3:", "alias *nothing names no anchor")),
+    ("markup in name", 'name: "[bold]x"\nyear: 2022\n', ("{f}:1:", "key `name`", "'[bold]x'")),
+    ("unknown key", HEAD + "solve: {dayz: 3}\n", ("{f}:3", "unknown key `dayz`", "did you mean `days`")),
+    (
+        "zip of unequal lists",
+        HEAD + "sweep:\n  mode: zip\n  parameters:\n    solve.days: [1, 2]\n    grid.second_circuit: [true]\n",
+        ("{f}:4:", "key `sweep`", "equal length"),
+    ),
+]
+DATA_CASES: list[tuple[str, str, tuple[str, ...]]] = [
+    (
+        "unknown solver option",
+        HEAD + "solve:\n  solver_options: {slover: ipm}\n",
+        ("{f}:4:", "key `solve.solver_options.slover`", "did you mean `solver`"),
+    ),
+    (
+        "solver option type",
+        HEAD + "solve:\n  solver_options: {threads: many}\n",
+        ("{f}:4:", "key `solve.solver_options.threads`", "a whole number"),
+    ),
+    (
+        "solver option value",
+        HEAD + "solve:\n  solver_options: {solver: simplx}\n",
+        ("{f}:4:", "key `solve.solver_options.solver`", "'simplx' refused"),
+    ),
+    (
+        "unquoted on",
+        HEAD + "solve:\n  solver_options: {run_crossover: on}\n",
+        ("{f}:4:", "key `solve.solver_options.run_crossover`", "quote the word"),
+    ),
+    (
+        "solver option bound",
+        HEAD + "solve:\n  solver_options: {simplex_strategy: 99}\n",
+        ("{f}:4:", "simplex_strategy", "upper bound"),
+    ),
+    (
+        "unknown reference",
+        HEAD + "reference: base_2021\n",
+        ("{f}:3:", "key `reference`", "unknown scenario `base_2021`"),
+    ),
+    (
+        "unknown segment",
+        HEAD + "grid:\n  second_circuit_segments: [NOPE]\n",
+        ("{f}:4:", "key `grid.second_circuit_segments`"),
+    ),
+]
+
+
+def _cases(cases: list[tuple[str, str, tuple[str, ...]]], commands: tuple[str, ...]) -> list[object]:
+    return [
+        pytest.param(c, command, text, expected, id=f"{c}-{command}")
+        for c, text, expected in cases
+        for command in commands
+    ]
+
+
+@pytest.mark.parametrize(
+    ("case", "command", "text", "expected"),
+    _cases(SCHEMA_CASES, COMMANDS) + _cases(DATA_CASES, ("validate", "run", "batch")),
+)
+def test_bad_scenario(tmp_path: Path, case: str, command: str, text: str, expected: tuple[str, ...]) -> None:
+    # `show` prints the file after the schema; checks against grids/ are validate's, run's and batch's
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    assert_refused(command, path, tmp_path, *(e.format(f=path) for e in expected))
+
+
+@pytest.fixture
+def scenario_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A folder standing in for ``scenarios/`` (where references are looked up)."""
+    import simulator.paths
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    monkeypatch.setattr(simulator.paths, "scenarios_dir", lambda: folder)
+    return folder
+
+
+REFERENCE_CASES = {
+    "itself": ({"a": "name: a\nyear: 2022\nreference: a\n"}, "cyclic references: {d}/a.yaml -> {d}/a.yaml"),
+    "a cycle of two": (
+        {"a": "name: a\nyear: 2022\nreference: b\n", "b": "name: b\nyear: 2022\nreference: a.yaml\n"},
+        "cyclic references: {d}/a.yaml -> {d}/b.yaml -> {d}/a.yaml",
+    ),
+    "a sweep": (
+        {
+            "a": "name: a\nyear: 2022\nreference: w\n",
+            "w": "name: w\nyear: 2022\nsweep:\n  parameters:\n    solve.days: [1, 2]\n",
+        },
+        "reference {d}/a.yaml -> {d}/w.yaml is a sweep of 2 variants",
+    ),
+    "an invalid file": (
+        {"a": "name: a\nyear: 2022\nreference: v\n", "v": "name: v\nyear: 2031\n"},
+        "reference {d}/a.yaml -> {d}/v.yaml is not a valid scenario: {d}/v.yaml:2: key `year`",
+    ),
+}
+
+
+@pytest.mark.parametrize("command", ["validate", "run", "batch"])
+@pytest.mark.parametrize("case", list(REFERENCE_CASES))
+def test_bad_reference_chain(scenario_folder: Path, tmp_path: Path, case: str, command: str) -> None:
+    files, expected = REFERENCE_CASES[case]
+    for stem, text in files.items():
+        (scenario_folder / f"{stem}.yaml").write_text(text, encoding="utf-8")
+    path = scenario_folder / "a.yaml"
+    assert_refused(command, path, tmp_path, f"{path}:3: key `reference`", expected.format(d=scenario_folder))
+
+
+# -- corrupted input tables, on a copy of grids/ ---------------------------------------------
+
+TABLE_CASES: list[tuple[str, str, int, str, str, str]] = [
+    # (case, table, data row (0 = first), column, new cell text, expected message after "file:line: ")
+    (
+        "empty capacity cell",
+        "fleet/capacity.csv",
+        0,
+        "capacity_mw",
+        "",
+        "column `capacity_mw` is empty; expected a number",
+    ),
+    ("text in a demand cell", "demand/annual.csv", 2, "value", "lots", "column `value` must be a number, found 'lots'"),
+    (
+        "n/a in a profile",
+        "profiles/GT_2024_2025_JanApr_generation_hourly_profile_daytype.csv",
+        1,
+        "12",
+        "n/a",
+        "column `12` must be a number, found 'n/a'",
+    ),
+    (
+        "NaN in a line length",
+        "electric/lines.csv",
+        0,
+        "length_km",
+        "nan",
+        "column `length_km` must be a finite number, found 'nan'",
+    ),
+]
+
+
+@pytest.fixture
+def grids_copy(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A copy of ``grids/`` that the commands read (``SIEPAC_GRIDS_DIR``)."""
+    from simulator.paths import grids_dir
+
+    root = tmp_path / "grids"
+    shutil.copytree(grids_dir(), root)
+    monkeypatch.setenv("SIEPAC_GRIDS_DIR", str(root))
+    return root
+
+
+@pytest.mark.parametrize("command", ["validate", "run", "batch"])
+@pytest.mark.parametrize(
+    ("case", "table", "row", "column", "cell", "expected"), TABLE_CASES, ids=[c[0] for c in TABLE_CASES]
+)
+def test_corrupted_table(
+    grids_copy: Path,
+    tmp_path: Path,
+    command: str,
+    case: str,
+    table: str,
+    row: int,
+    column: str,
+    cell: str,
+    expected: str,
+) -> None:
+    frame = pd.read_csv(grids_copy / table, dtype=str, keep_default_na=False)
+    frame.loc[row, column] = cell
+    frame.to_csv(grids_copy / table, index=False)
+    assert_refused(command, _valid(tmp_path), tmp_path, f"{grids_copy / table}:{row + 2}: {expected}")
+
+
+@pytest.mark.parametrize("command", ["validate", "run", "batch"])
+@pytest.mark.parametrize(
+    ("case", "table", "content", "expected"),
+    [
+        ("deleted profile", "profiles/CR_2019_monthly_energy_shares.csv", None, "input table missing"),
+        ("empty table", "fuels/prices.csv", "fuel,year,value,unit,source,tag,note\n", "no rows"),
+        ("empty file", "electric/buses.csv", "", "empty file"),
+        ("deleted segment geometry", "gas/segments.geojson", None, "gas input missing"),
+    ],
+)
+def test_missing_or_empty_table(
+    grids_copy: Path, tmp_path: Path, command: str, case: str, table: str, content: str | None, expected: str
+) -> None:
+    if content is None:
+        (grids_copy / table).unlink()
+    else:
+        (grids_copy / table).write_text(content, encoding="utf-8")
+    scenario = _valid(tmp_path)
+    if table.startswith("gas/"):  # the gas tables are read when a scenario uses the gas layer
+        scenario.write_text(scenario.read_text(encoding="utf-8") + "gas: {route: lng, anchor: {capacity_mw: 300}}\n")
+    assert_refused(command, scenario, tmp_path, str(grids_copy / table), expected)
