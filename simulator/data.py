@@ -181,8 +181,8 @@ def read_table(
         raise DataError(msg)
     try:
         # only an empty cell is missing: `n/a` or `NA` in a numeric column is an error to report
-        text = dict.fromkeys(numeric, str)  # numeric cells as written: `nan` and `n/a` are errors, not NaN
-        table = pd.read_csv(path, skipinitialspace=True, keep_default_na=False, na_values=[""], dtype=text)
+        as_written = dict.fromkeys(numeric, str)  # numeric cells as written: `nan` and `n/a` are errors, not NaN
+        table = pd.read_csv(path, skipinitialspace=True, keep_default_na=False, na_values=[""], dtype=as_written)
     except pd.errors.EmptyDataError:
         msg = f"{path}: empty file; expected a header row with columns {', '.join((*columns, *numeric))}"
         raise DataError(msg) from None

@@ -202,9 +202,9 @@ def _check_aliases(text: str, path: Path) -> None:
             total += 1
             open_anchors.append((None if event.anchor is None else str(event.anchor), total - 1))
         elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
-            anchor, start = open_anchors.pop()
-            if anchor is not None:
-                sizes[anchor] = total - start
+            closed, start = open_anchors.pop()
+            if closed is not None:
+                sizes[closed] = total - start
     if total > MAX_EXPANDED_VALUES:
         msg = f"{path}: holds more than {MAX_EXPANDED_VALUES:,} values; a scenario file needs a few hundred"
         raise ScenarioError(msg)
