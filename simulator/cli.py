@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 import yaml
-from rich.console import Console
 
+from simulator.cli_common import check_out_dir, console, errors, fail, text, user_errors
 from simulator.errors import EXIT_USER_ERROR, ScenarioError, SiepacError
 from simulator.files import write_atomic, write_text_atomic
 
@@ -18,19 +18,11 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-console = Console()
-errors = Console(stderr=True)
 
 
 @app.callback()
 def main() -> None:
     """Scenario simulator of the Central American power grid (SIEPAC) and the Mexico link."""
-
-
-def fail(exc: SiepacError) -> typer.Exit:
-    """Print a user error as one paragraph and return the exit to raise."""
-    errors.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True, markup=True)
-    return typer.Exit(EXIT_USER_ERROR)
 
 
 @app.command()
@@ -59,15 +51,16 @@ def run(
 
     if strategy not in (None, "weekly", "monolithic"):
         raise fail(ScenarioError(f"option --strategy: expected 'weekly' or 'monolithic', found {strategy!r}"))
-    try:
+    with user_errors():
         scenarios = load_scenarios(scenario)
         data = load_data()
         for loaded in scenarios:  # validate every variant before the first solve
             check_scenario_data(loaded, data)
+        check_out_dir(out)
         for loaded in scenarios:
             start, days = loaded.snapshots_span()
             console.print(
-                f"Running [bold]{loaded.name}[/]: {days} days from {start}, weather year {loaded.weather_year} ..."
+                f"Running [bold]{text(loaded.name)}[/]: {days} days from {start}, weather year {loaded.weather_year} ..."
             )
             result = run_scenario(loaded, out, data=data, cores=cores, strategy=strategy)
             timings = result.manifest["timings_s"]
@@ -83,9 +76,7 @@ def run(
                 f"(build {timings['read_and_build']:.1f} s), peak memory {memory:,.0f} MB"
             )
             print_summary(result.kpis, console, loaded.name)
-            console.print(f"Results written to [bold]{result.path}[/]")
-    except SiepacError as exc:
-        raise fail(exc) from None
+            console.print(f"Results written to [bold]{text(result.path)}[/]")
 
 
 @app.command()
@@ -108,11 +99,14 @@ def validate(
         except SiepacError as exc:
             problems.extend(str(exc).splitlines())
             continue
-        found = [p for s in scenarios for p in scenario_data_problems(s, data)]
+        try:
+            found = [p for s in scenarios for p in scenario_data_problems(s, data)]
+        except SiepacError as exc:  # a table read only for some scenarios (the gas layer)
+            found = str(exc).splitlines()
         problems.extend(dict.fromkeys(found))
         if not found:
             variants = f" ({len(scenarios)} variants)" if len(scenarios) > 1 else ""
-            console.print(f"ok: {path}{variants}", highlight=False)
+            console.print(f"ok: {text(path)}{variants}", highlight=False, soft_wrap=True)
     for problem in problems:
         errors.print(problem, highlight=False, soft_wrap=True, markup=False)
     if problems:
@@ -157,22 +151,25 @@ def routes(
 
     if output_format not in ("table", "json", "geojson"):
         raise fail(SiepacError(f"--format must be table, json or geojson, found {output_format!r}"))
-    try:
+    with user_errors():
         data = load_data()
         gas = load_gas_data(data.root)
         hh = henry_hub if henry_hub is not None else data.fuel_price_usd_per_mmbtu("henry_hub", year)
         table = route_table(gas, hh, data.fuel_price_usd_per_mmbtu("lng", year))
-    except SiepacError as exc:
-        raise fail(exc) from None
+        if out is not None and out.is_dir():
+            raise SiepacError(f"option --out: {out} is a folder; give a file name")
+        if out is not None:
+            check_out_dir(out.parent)
     if output_format == "geojson":
-        text = json.dumps(routes_geojson(gas), indent=1, ensure_ascii=False) + "\n"
+        body = json.dumps(routes_geojson(gas), indent=1, ensure_ascii=False) + "\n"
     elif output_format == "json":
-        text = table.reset_index().to_json(orient="records", indent=1) + "\n"
+        body = table.reset_index().to_json(orient="records", indent=1) + "\n"
     else:
         columns = {
             "length_mx_km": "MX km",
             "length_gt_km": "GT km",
-            "length_km": "km",
+            "length_km": "km (model)",
+            "geometry_length_km": "km (drawn)",
             "diameter_in": "inch",
             "capacity_mmcfd": "MMcfd",
             "capex_musd": "capex MUSD",
@@ -181,14 +178,18 @@ def routes(
             "delivered_usd_per_mmbtu": "delivered USD/MMBtu",
         }
         shown = table[list(columns)].rename(columns=columns).round(2)
-        text = f"Henry Hub {hh:.2f} USD/MMBtu ({year if henry_hub is None else 'given'}); delivered = Henry Hub + basis + Mexican transport + tariff at 90 %\n"
-        text += shown.to_string() + "\n"
+        body = f"Henry Hub {hh:.2f} USD/MMBtu ({year if henry_hub is None else 'given'}); delivered = Henry Hub + basis + Mexican transport + tariff at 90 %\n"
+        body += (
+            "km (model): published segment lengths where published, else km (drawn) = waypoint chain x routing factor\n"
+        )
+        body += shown.to_string() + "\n"
     if out is None:
-        typer.echo(text, nl=False)
+        typer.echo(body, nl=False)
     else:
-        out.parent.mkdir(parents=True, exist_ok=True)
-        write_text_atomic(out, text)
-        console.print(f"written {out}", highlight=False)
+        with user_errors():
+            out.parent.mkdir(parents=True, exist_ok=True)
+            write_text_atomic(out, body)
+        console.print(f"written {text(out)}", highlight=False)
 
 
 @app.command()
@@ -215,24 +216,24 @@ def backtest(
     from simulator.run import reference_scenario, run_scenario
     from simulator.scenario import load_scenario
 
-    try:
+    with user_errors():
         scenario = load_scenario(scenarios_dir() / f"base_{year}.yaml")
         data = load_data()
         history = load_history(data.root)
+        check_out_dir(out)
         run_dir = out / scenario.name
         reusable = not rerun and is_reusable_run(
             run_dir, scenario, data_hash(data.root), package_versions(), reference_scenario(scenario)
         )
         if reusable:
-            console.print(f"Reusing the complete run {run_dir}")
+            console.print(f"Reusing the complete run {text(run_dir)}", highlight=False)
             kpis = read_kpis(run_dir)
         else:
-            console.print(f"Running {scenario.name} (full year) ...")
+            console.print(f"Running {text(scenario.name)} (full year) ...")
             kpis = run_scenario(scenario, out, data).kpis
-    except SiepacError as exc:
-        raise fail(exc) from None
     target = out / f"backtest-{year}"
-    target.mkdir(parents=True, exist_ok=True)
+    with user_errors():
+        target.mkdir(parents=True, exist_ok=True)
     if year not in history.years():
         table = modelled_only(kpis)
         console.print(f"{year} is out of sample: no observations are shipped; modelled figures only.")
@@ -269,9 +270,9 @@ def backtest(
         chart = share_chart(
             table, target / "generation_shares.png", f"Generation shares {year}: observed (hatched) and modelled"
         )
-        console.print(f"Written {csv} and {chart}")
+        console.print(f"Written {text(csv)} and {text(chart)}", highlight=False)
     else:
-        console.print(f"Written {csv}")
+        console.print(f"Written {text(csv)}", highlight=False)
 
 
 @app.command()
@@ -280,7 +281,7 @@ def schema() -> None:
     from simulator.scenario.generate import write
 
     for path in write():
-        console.print(f"written {path}", highlight=False)
+        console.print(f"written {text(path)}", highlight=False)
 
 
 def _register_command_groups() -> None:

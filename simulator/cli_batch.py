@@ -79,7 +79,7 @@ def batch(
     )
 
     from simulator.batch import FAILURES, RunRecord, execute, plan_batch
-    from simulator.cli import console, errors, fail
+    from simulator.cli_common import check_out_dir, console, errors, fail, text
     from simulator.errors import SiepacError
     from simulator.solve import available_cores
 
@@ -89,6 +89,7 @@ def batch(
         )
     try:
         plan = plan_batch(files, out, name=name, force=force)
+        check_out_dir(out)
     except SiepacError as exc:
         raise fail(exc) from None
     except KeyboardInterrupt:
@@ -98,7 +99,7 @@ def batch(
     references = len(plan.jobs) - variants
     extra = f", {references} reference{'s' if references != 1 else ''}" if references else ""
     console.print(
-        f"Batch [bold]{plan.name}[/]: {len(plan.jobs)} runs ({variants} variants{extra}) in {_shown(plan.path)}",
+        f"Batch [bold]{text(plan.name)}[/]: {len(plan.jobs)} runs ({variants} variants{extra}) in {text(_shown(plan.path))}",
         highlight=False,
         soft_wrap=True,
     )
@@ -106,14 +107,14 @@ def batch(
         names = ", ".join(j.name for j in plan.reused)
         console.print(
             f"Skipping {len(plan.reused)} complete run{'s' if len(plan.reused) != 1 else ''} "
-            f"(same scenario, input data and packages; --force to solve again): {_short(names)}",
+            f"(same scenario, input data and packages; --force to solve again): {text(_short(names))}",
             highlight=False,
             soft_wrap=True,
         )
     if plan.invalid:
         console.print(
             f"[red]{len(plan.invalid)} invalid variant{'s' if len(plan.invalid) != 1 else ''} will not run:[/] "
-            + _short(", ".join(j.name for j in plan.invalid)),
+            + text(_short(", ".join(j.name for j in plan.invalid))),
             highlight=False,
         )
     todo = set() if plan.invalid and not keep_going else {j.name for j in plan.to_run}
@@ -130,7 +131,7 @@ def batch(
             else f"a local Dask cluster of {n_workers} worker{'s' if n_workers != 1 else ''} "
             f"({cores} core{'s' if cores != 1 else ''} per run)"
         )
-        console.print(f"Solving {len(todo)} run{'s' if len(todo) != 1 else ''} on {where} ...", highlight=False)
+        console.print(f"Solving {len(todo)} run{'s' if len(todo) != 1 else ''} on {text(where)} ...", highlight=False)
 
     progress = Progress(
         TextColumn("{task.description}"),
@@ -152,8 +153,8 @@ def batch(
             return
         if record.status == "failed":
             failed += 1
-            progress.console.print(f"[red]failed[/] {record.scenario}: {record.failure}", highlight=False)
-        progress.update(task, advance=1, failed=failed, description=_short(record.scenario, 20))
+            progress.console.print(f"[red]failed[/] {text(record.scenario)}: {text(record.failure)}", highlight=False)
+        progress.update(task, advance=1, failed=failed, description=text(_short(record.scenario, 20)))
 
     started: list[bool] = []
 
@@ -179,7 +180,7 @@ def batch(
         raise fail(exc) from None
     except KeyboardInterrupt:
         errors.print(
-            f"Interrupted. Complete runs are kept in {_shown(plan.path)}; run the same command again to resume.",
+            f"Interrupted. Complete runs are kept in {text(_shown(plan.path))}; run the same command again to resume.",
             highlight=False,
             soft_wrap=True,
         )
@@ -192,7 +193,7 @@ def batch(
     if counts["cancelled"]:
         parts.append(f"{counts['cancelled']} cancelled")
     console.print(
-        f"Batch {plan.name}: {', '.join(parts)} in {_duration(result.manifest['wall_time_s'])}",
+        f"Batch {text(plan.name)}: {', '.join(parts)} in {_duration(result.manifest['wall_time_s'])}",
         highlight=False,
         soft_wrap=True,
     )
@@ -201,14 +202,15 @@ def batch(
         for record in result.failed:
             meaning = FAILURES.get(record.failure or "", "")
             console.print(
-                f"  [bold]{record.scenario}[/]: {record.failure} ({meaning}): {_short(record.reason, 300)}",
+                f"  [bold]{text(record.scenario)}[/]: {text(record.failure)} ({text(meaning)}): "
+                f"{text(_short(record.reason, 300))}",
                 highlight=False,
                 soft_wrap=True,
             )
     if result.cancelled:
         console.print(
             "Stopped at the first failure (--fail-fast); not run: "
-            + _short(", ".join(r.scenario for r in result.cancelled)),
+            + text(_short(", ".join(r.scenario for r in result.cancelled))),
             highlight=False,
         )
     unlisted = result.manifest["unlisted_folders"]
@@ -216,12 +218,12 @@ def batch(
         console.print(
             f"{len(unlisted)} run folder{'s' if len(unlisted) != 1 else ''} in the batch folder "
             f"{'are' if len(unlisted) != 1 else 'is'} not part of this batch (an earlier definition?): "
-            + _short(", ".join(unlisted)),
+            + text(_short(", ".join(unlisted))),
             highlight=False,
             soft_wrap=True,
         )
     console.print(
-        f"Written {_shown(result.path)}/manifest.json, kpis.parquet and kpis.csv ({len(result.kpis):,} KPI rows)",
+        f"Written {text(_shown(result.path))}/manifest.json, kpis.parquet and kpis.csv ({len(result.kpis):,} KPI rows)",
         highlight=False,
         soft_wrap=True,
     )

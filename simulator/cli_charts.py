@@ -11,9 +11,9 @@ from rich.console import Console
 from rich.table import Table
 
 from simulator import COUNTRIES
+from simulator.cli_common import console, fail, text
 from simulator.errors import SiepacError
 
-console = Console()
 DETAILED_UP_TO = 3
 """Print the per-country and per-corridor tables for up to this many compared runs."""
 
@@ -32,7 +32,7 @@ def _pivot(table: pd.DataFrame, metric: str, column: str = "change") -> pd.Serie
 def print_comparison(table: pd.DataFrame, diff: pd.DataFrame, reference: str, out: Console) -> None:
     """Print the comparison: price changes of all runs, then per-run detail tables and the inputs diff."""
     scenarios = list(dict.fromkeys(table.scenario))
-    prices = Table(title=f"Change in load-weighted price against {reference} (USD/MWh, %)", title_justify="left")
+    prices = Table(title=f"Change in load-weighted price against {text(reference)} (USD/MWh, %)", title_justify="left")
     prices.add_column("Scenario", no_wrap=True)
     for country in COUNTRIES:
         prices.add_column(country, justify="right")
@@ -42,7 +42,7 @@ def print_comparison(table: pd.DataFrame, diff: pd.DataFrame, reference: str, ou
         change, pct = _pivot(mine, "price_load_weighted"), _pivot(mine, "price_load_weighted", "change_pct")
         cost = _pivot(mine, "system_cost").get("ALL", float("nan"))
         prices.add_row(
-            scenario,
+            text(scenario),
             *[f"{_fmt(change.get(c, float('nan')))}\n{_fmt(pct.get(c, float('nan')))}%" for c in COUNTRIES],
             _fmt(float(cost)),
         )
@@ -52,7 +52,7 @@ def print_comparison(table: pd.DataFrame, diff: pd.DataFrame, reference: str, ou
         return
     for scenario in scenarios:
         mine = table[table.scenario == scenario]
-        countries = Table(title=f"{scenario} against {reference}: change by country", title_justify="left")
+        countries = Table(title=f"{text(scenario)} against {text(reference)}: change by country", title_justify="left")
         columns = {
             "consumer_cost": ("Consumer cost", "MUSD", 2),
             "imports": ("Imports", "GWh", 1),
@@ -72,29 +72,29 @@ def print_comparison(table: pd.DataFrame, diff: pd.DataFrame, reference: str, ou
         generation = mine[mine.metric == "generation"].pivot_table(
             index="region", columns="carrier", values="change", aggfunc="sum"
         )
-        gen = Table(title=f"{scenario}: change in generation (GWh)", title_justify="left")
+        gen = Table(title=f"{text(scenario)}: change in generation (GWh)", title_justify="left")
         gen.add_column("Country")
         for carrier in generation.columns:
-            gen.add_column(str(carrier), justify="right")
+            gen.add_column(text(carrier), justify="right")
         for country in [c for c in COUNTRIES if c in generation.index]:
             gen.add_row(country, *[_fmt(float(v), 1) for v in generation.loc[country]])
         out.print(gen)
-        corridors = Table(title=f"{scenario}: change by corridor", title_justify="left")
+        corridors = Table(title=f"{text(scenario)}: change by corridor", title_justify="left")
         for name in ("Corridor", "Hours at limit (h)", "Congestion rent (MUSD)"):
             corridors.add_column(name, justify="left" if name == "Corridor" else "right")
         hours, rent = _pivot(mine, "hours_at_limit"), _pivot(mine, "congestion_rent")
         for corridor in hours.index:
             corridors.add_row(
-                corridor, _fmt(float(hours[corridor]), 0), _fmt(float(rent.get(corridor, float("nan"))), 3)
+                text(corridor), _fmt(float(hours[corridor]), 0), _fmt(float(rent.get(corridor, float("nan"))), 3)
             )
         out.print(corridors)
         changed = diff[diff.scenario == scenario]
         if changed.empty:
-            out.print(f"Inputs: no scenario key differs from {reference} (other than name and description)")
+            out.print(f"Inputs: no scenario key differs from {text(reference)} (other than name and description)")
         else:
-            out.print(f"Inputs that differ from {reference}:")
+            out.print(f"Inputs that differ from {text(reference)}:")
             for row in changed.itertuples():
-                out.print(f"  {row.key}: {row.reference_value} -> {row.value}", highlight=False)
+                out.print(f"  {text(row.key)}: {text(row.reference_value)} -> {text(row.value)}", highlight=False)
 
 
 def compare(
@@ -108,7 +108,6 @@ def compare(
     ] = None,
 ) -> None:
     """Compare runs against a reference: prices, consumer cost, generation, trade, limits, rent, CO2, cost."""
-    from simulator.cli import fail
     from simulator.compare import compare_runs, inputs_diff, write_comparison
     from simulator.results.runs import find_reference, load_runs
 
@@ -123,9 +122,12 @@ def compare(
     print_comparison(table, diff, base.label, console)
     missing = [r.label for r in [base, *loaded] if not r.has_network]
     if missing:
-        console.print(f"No network.nc in {', '.join(dict.fromkeys(missing))}: congestion rent not computed for them")
+        console.print(
+            f"No network.nc in {text(', '.join(dict.fromkeys(missing)))}: congestion rent not computed for them",
+            highlight=False,
+        )
     for path in written:
-        console.print(f"written {path}", highlight=False)
+        console.print(f"written {text(path)}", highlight=False)
 
 
 def chart(
@@ -156,7 +158,6 @@ def chart(
 ) -> None:
     """Draw a publication-ready chart (PNG, SVG or PDF) with a caption (.txt) and its numbers (.csv)."""
     from simulator.charts import FORMATS, LANGUAGES, ChartOptions, make_charts, write_chart
-    from simulator.cli import fail
 
     if output_format not in FORMATS:
         raise fail(SiepacError(f"--format must be one of {', '.join(FORMATS)}, found {output_format!r}"))
@@ -178,7 +179,10 @@ def chart(
         charts = make_charts(kind, runs or [], options)
         for item in charts:
             paths = write_chart(item, out, output_format)
-            console.print(f"written {paths[0]} (caption {paths[1].name}, numbers {paths[2].name})", highlight=False)
+            console.print(
+                f"written {text(paths[0])} (caption {text(paths[1].name)}, numbers {text(paths[2].name)})",
+                highlight=False,
+            )
     except SiepacError as exc:
         raise fail(exc) from None
 

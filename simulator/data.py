@@ -8,9 +8,13 @@ Every table is CSV with a ``source`` column (keys into ``grids/sources.csv``, se
 from __future__ import annotations
 
 import hashlib
+import json
+import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from simulator.errors import DataError
@@ -45,6 +49,62 @@ TABLES: dict[str, tuple[str, ...]] = {
     "profiles/sources.csv": ("file", "description"),
 }
 
+NUMERIC_COLUMNS: dict[str, tuple[str, ...]] = {
+    "electric/buses.csv": ("v_nom_kv", "lat", "lon"),
+    "electric/lines.csv": ("length_km", "circuits_strung", "circuits_towers"),
+    "electric/line_types.csv": ("v_nom_kv", "x_ohm_per_km", "r_ohm_per_km", "s_nom_mva_per_circuit"),
+    "electric/border_limits.csv": ("limit_mw", "hour_start", "hour_end"),
+    "electric/trade_parameters.csv": ("value",),
+    "mexico/market.csv": ("year", "value"),
+    "fleet/capacity.csv": ("year", "capacity_mw"),
+    "fleet/national_totals.csv": ("year", "capacity_mw"),
+    "fleet/parameters.csv": ("value",),
+    "fuels/prices.csv": ("year", "value"),
+    "fuels/properties.csv": ("value",),
+    "demand/annual.csv": ("year", "value"),
+    "resources/annual_energy.csv": ("year", "value"),
+    "gas/nodes.csv": ("lat", "lon"),
+    "gas/segments.csv": (
+        "diameter_in",
+        "capacity_mmcfd",
+        "published_length_km",
+        "published_capex_musd",
+        "routing_factor",
+    ),
+    "gas/routes.csv": ("order",),
+    "gas/parameters.csv": ("value",),
+    "history/generation.csv": ("year", "value"),
+    "history/trade.csv": ("year", "value"),
+    "history/regional.csv": ("year", "value"),
+}
+"""Columns of each table that must hold a finite number in every row (an empty capacity cell
+would silently drop a fleet; ``n/a`` would reach the model as NaN)."""
+
+BLANK_ALLOWED: dict[str, tuple[str, ...]] = {
+    "gas/segments.csv": ("published_length_km", "published_capex_musd"),
+}
+"""Numeric columns where an empty cell is meaningful (not published: the model derives it)."""
+
+HOURS = tuple(str(h) for h in range(24))
+MONTHS = tuple(str(m) for m in range(1, 13))
+PROFILE_TABLES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
+    "CR_2019_hourly_profile_by_month_daytype.csv": (("daytype",), ("month", *HOURS)),
+    "PA_2016_2018_hourly_profile_by_month_daytype.csv": (("daytype",), ("month", *HOURS)),
+    "GT_2008_2009_generation_hourly_profile_by_month_daytype.csv": (("daytype",), ("month", *HOURS)),
+    "GT_2024_2025_JanApr_generation_hourly_profile_daytype.csv": (("dt",), HOURS),
+    "CR_2019_monthly_energy_shares.csv": ((), MONTHS),
+    "PA_2016_2018_monthly_energy_shares.csv": ((), MONTHS),
+    "GT_2008_2009_generation_monthly_energy_shares.csv": ((), MONTHS),
+    "GT_AMM_PV_wind_monthly_CF_2018_2022_2024.csv": ((), ("Fotovoltaica", "Eólico")),
+    "OSeMOSYS_global_hydro_monthly_shares_CA_derived.csv": (("NAME",), tuple(f"M{m}" for m in range(1, 13))),
+    **{
+        f"PV_clearsky_hourly_by_month_{site}.csv": ((), ("m", *HOURS))
+        for site in ("GT_Escuintla", "SV_Usulutan", "HN_Choluteca", "NI_Leon", "CR_Guanacaste", "PA_Chiriqui")
+    },
+}
+"""Profile tables of ``grids/profiles/`` (no source/tag columns: ``profiles/sources.csv``
+documents each file): (text columns, numeric columns)."""
+
 TECHNOLOGY_CARRIER: dict[str, str] = {
     "hydro_reservoir": "hydro",
     "hydro_ror": "hydro",
@@ -63,8 +123,32 @@ TECHNOLOGY_FUEL: dict[str, str] = {"oil_hfo": "hfo", "oil_diesel": "diesel", "co
 """Fuel burned by each thermal technology (keys of ``fuels/prices.csv``)."""
 
 
-def read_table(relative: str, root: Path | None = None, columns: tuple[str, ...] | None = None) -> pd.DataFrame:
-    """Read one table of ``grids/`` and check its columns, sources and tags.
+def _numeric_problem(text: str) -> str | None:
+    """Return why a cell is not a finite number (``None`` if it is one)."""
+    if not text:
+        return "is empty; expected a number"
+    try:
+        value = float(text)
+    except ValueError:
+        return f"must be a number, found {text!r}"
+    return None if math.isfinite(value) else f"must be a finite number, found {text!r}"
+
+
+def read_table(
+    relative: str,
+    root: Path | None = None,
+    columns: tuple[str, ...] | None = None,
+    *,
+    numeric: tuple[str, ...] | None = None,
+    blank_allowed: tuple[str, ...] | None = None,
+    provenance: bool = True,
+) -> pd.DataFrame:
+    """Read one table of ``grids/`` and check it before anything is built from it.
+
+    The one reader of every CSV under ``grids/``: presence, readability, required columns,
+    at least one row, a finite number in every cell of the numeric columns and (with
+    ``provenance``) a source key and a tag on every row. Each problem is a
+    :class:`~simulator.errors.DataError` naming the file, the CSV line and the column.
 
     Parameters
     ----------
@@ -74,6 +158,13 @@ def read_table(relative: str, root: Path | None = None, columns: tuple[str, ...]
         Data folder; default :func:`simulator.paths.grids_dir`.
     columns
         Columns the table must have besides source and tag; default ``TABLES[relative]``.
+    numeric
+        Columns that must hold numbers (converted to numbers); default ``NUMERIC_COLUMNS[relative]``.
+    blank_allowed
+        Numeric columns whose cells may be empty (NaN); default ``BLANK_ALLOWED[relative]``.
+    provenance
+        Require the ``source`` and ``tag`` columns (profile tables are documented in
+        ``profiles/sources.csv`` instead).
 
     Returns
     -------
@@ -83,20 +174,44 @@ def read_table(relative: str, root: Path | None = None, columns: tuple[str, ...]
     root = root or grids_dir()
     path = root / relative
     columns = columns if columns is not None else TABLES[relative]
+    numeric = numeric if numeric is not None else NUMERIC_COLUMNS.get(relative, ())
+    blank_allowed = blank_allowed if blank_allowed is not None else BLANK_ALLOWED.get(relative, ())
     if not path.is_file():
-        msg = f"input table missing: {path} (expected columns {', '.join(columns)})"
+        msg = f"input table missing: {path} (expected columns {', '.join(dict.fromkeys((*columns, *numeric)))})"
         raise DataError(msg)
     try:
-        table = pd.read_csv(path, comment=None, skipinitialspace=True, keep_default_na=True)
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        # only an empty cell is missing: `n/a` or `NA` in a numeric column is an error to report
+        as_written = dict.fromkeys(numeric, str)  # numeric cells as written: `nan` and `n/a` are errors, not NaN
+        table = pd.read_csv(path, skipinitialspace=True, keep_default_na=False, na_values=[""], dtype=as_written)
+    except pd.errors.EmptyDataError:
+        msg = f"{path}: empty file; expected a header row with columns {', '.join((*columns, *numeric))}"
+        raise DataError(msg) from None
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
         msg = f"{path}: not a readable CSV table ({exc})"
         raise DataError(msg) from None
-    required = (*columns, "source", "tag")
-    missing = [c for c in required if c not in table.columns]
+    required = (*columns, *numeric, *(("source", "tag") if provenance else ()))
+    missing = [c for c in dict.fromkeys(required) if c not in table.columns]
     if missing:
         msg = f"{path}: missing column(s) {', '.join(missing)}; found {', '.join(map(str, table.columns))}"
         raise DataError(msg)
+    if table.empty:
+        msg = f"{path}: no rows; expected at least one row below the header"
+        raise DataError(msg)
     table["csv_line"] = range(2, len(table) + 2)
+    for column in numeric:
+        cells = table[column]
+        values = cells if pd.api.types.is_numeric_dtype(cells) else pd.to_numeric(cells.str.strip(), errors="coerce")
+        bad = ~np.isfinite(values.to_numpy(dtype=float))
+        if column in blank_allowed:
+            bad &= cells.notna().to_numpy()
+        if bad.any():
+            first = int(np.flatnonzero(bad)[0])
+            text = "" if pd.isna(cells.iloc[first]) else str(cells.iloc[first]).strip()
+            msg = f"{path}:{first + 2}: column `{column}` {_numeric_problem(text)}"
+            raise DataError(msg)
+        table[column] = values
+    if not provenance:
+        return table
     for row in table.itertuples():
         tag = str(row.tag).strip()
         if tag not in TAGS:
@@ -107,6 +222,48 @@ def read_table(relative: str, root: Path | None = None, columns: tuple[str, ...]
             raise DataError(msg)
     table["tag"] = table["tag"].str.strip()
     return table
+
+
+def read_profile(name: str, root: Path | None = None) -> pd.DataFrame:
+    """Read one table of ``grids/profiles/`` through :func:`read_table` with its columns of
+    :data:`PROFILE_TABLES` (every hour, month or capacity-factor cell a finite number)."""
+    if name not in PROFILE_TABLES:
+        msg = f"profile table {name!r} is not known to the reader; known: {', '.join(PROFILE_TABLES)}"
+        raise DataError(msg)
+    text, numbers = PROFILE_TABLES[name]
+    return read_table(f"profiles/{name}", root, text, numeric=numbers, blank_allowed=(), provenance=False)
+
+
+def read_geojson(relative: str, root: Path | None = None, properties: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+    """Read the features of a GeoJSON file of ``grids/`` (segment geometries, outlines).
+
+    Every problem (missing file, not JSON, no features, a feature without geometry or
+    without one of ``properties``) is a :class:`~simulator.errors.DataError` naming the
+    file and the feature.
+    """
+    path = (root or grids_dir()) / relative
+    if not path.is_file():
+        msg = f"{path.parent.name} input missing: {path} (a GeoJSON FeatureCollection shipped under grids/)"
+        raise DataError(msg)
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError, OSError) as exc:
+        msg = f"{path}: not readable GeoJSON ({exc})"
+        raise DataError(msg) from None
+    features = document.get("features") if isinstance(document, dict) else None
+    if not isinstance(features, list) or not features:
+        msg = f"{path}: expected a FeatureCollection with at least one feature"
+        raise DataError(msg)
+    for i, feature in enumerate(features):
+        props = feature.get("properties") if isinstance(feature, dict) else None
+        if not isinstance(feature, dict) or not isinstance(feature.get("geometry"), dict):
+            msg = f"{path}: feature {i} has no geometry"
+            raise DataError(msg)
+        missing = [p for p in properties if not isinstance(props, dict) or props.get(p) in (None, "")]
+        if missing:
+            msg = f"{path}: feature {i} lacks property {', '.join(missing)}"
+            raise DataError(msg)
+    return features
 
 
 def source_keys(table: pd.DataFrame) -> set[str]:
@@ -289,19 +446,15 @@ def load_data(root: Path | None = None) -> InputData:
     Raises
     ------
     DataError
-        If a table is missing, lacks a column, has a row without source or with an unknown
-        tag, or references an unknown source key, bus or line type.
+        If a table (or a profile listed in ``profiles/sources.csv``) is missing, empty, lacks
+        a column, has a non-numeric or empty numeric cell, a row without source or with an
+        unknown tag, or references an unknown source key, bus or line type.
     """
     root = root or grids_dir()
-    sources_path = root / "sources.csv"
-    if not sources_path.is_file():
-        msg = f"source table missing: {sources_path}"
-        raise DataError(msg)
-    sources = pd.read_csv(sources_path)
-    if "source_key" not in sources.columns:
-        msg = f"{sources_path}: missing column source_key"
-        raise DataError(msg)
+    sources = read_table("sources.csv", root, ("source_key",), provenance=False)
     t = {rel: read_table(rel, root) for rel in TABLES}
+    for name in t["profiles/sources.csv"].file:  # every profile a run may read, checked now
+        read_profile(str(name), root)
     buses = t["electric/buses.csv"]
     buses["national_hub"] = _as_bool(buses["national_hub"])
     data = InputData(

@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulator.data import InputData
+from simulator.data import InputData, read_profile
 
 MODEL_TZ = "Etc/GMT+6"
 """Model clock: UTC-6 (POSIX sign convention: GMT+6 is six hours behind UTC)."""
@@ -82,7 +82,8 @@ def _ar1(n: int, rho: float, sd: float, rng: np.random.Generator) -> np.ndarray:
 
 @cache
 def _read_csv(path: Path) -> pd.DataFrame:
-    return pd.read_csv(path)
+    """Read a profile table through the checked reader (cached: every country reads the same few)."""
+    return read_profile(path.name, path.parent.parent)
 
 
 def _read_month_daytype(path: Path, hour_shift: int = 0) -> dict[tuple[str, int], np.ndarray]:

@@ -8,7 +8,10 @@ Conventions
 -----------
 - A segment's modelled length is its published length where one exists; otherwise the
   geodesic length of its waypoint chain times its routing factor (terrain makes real
-  routes longer than a chain of straight legs).
+  routes longer than a chain of straight legs). Both are reported: ``length_km`` (modelled,
+  with ``length_basis`` ``published`` or ``geometry``) and ``geometry_length_km`` (the drawn
+  waypoint chain times the routing factor), so a published length that the drawn line does
+  not reproduce is visible (Ixtepec–Tapachula: 355 km published, 368 km drawn).
 - Length by country: the share of the waypoint chain inside each country's outline,
   applied to the modelled length.
 - Capacity: MMcfd to MW of gas (HHV) with the heat content of ``parameters.csv``.
@@ -20,7 +23,6 @@ Conventions
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -31,7 +33,7 @@ from pyproj import Geod
 from shapely.geometry import LineString, MultiLineString, shape
 from shapely.geometry.base import BaseGeometry
 
-from simulator.data import read_table
+from simulator.data import read_geojson, read_table
 from simulator.errors import DataError
 from simulator.paths import grids_dir
 from simulator.units import mmcfd_to_mw
@@ -110,11 +112,12 @@ def load_gas_data(root: Path | None = None) -> GasData:
     routes = _read(root, "routes.csv", ("route", "order", "segment"))
     parameters = _read(root, "parameters.csv", ("parameter", "value", "unit"))
     geojson = root / "gas" / "segments.geojson"
-    if not geojson.is_file():
-        msg = f"gas input missing: {geojson}"
-        raise DataError(msg)
-    features = json.loads(geojson.read_text(encoding="utf-8"))["features"]
-    geometries = {str(f["properties"]["segment"]): shape(f["geometry"]) for f in features}
+    features = read_geojson("gas/segments.geojson", root, ("segment",))
+    try:
+        geometries = {str(f["properties"]["segment"]): shape(f["geometry"]) for f in features}
+    except (ValueError, TypeError, KeyError, AttributeError) as exc:
+        msg = f"{geojson}: a segment geometry is not a valid GeoJSON line ({exc})"
+        raise DataError(msg) from None
     missing = sorted(set(segments.segment) - set(geometries))
     if missing:
         msg = f"{geojson}: no geometry for segment(s) {', '.join(missing)}"
@@ -123,6 +126,7 @@ def load_gas_data(root: Path | None = None) -> GasData:
     if unknown:
         msg = f"{root / 'gas/routes.csv'}: unknown segment(s) {', '.join(unknown)}"
         raise DataError(msg)
+    read_geojson("geo/countries.geojson", root)  # present and readable before geopandas parses it
     countries = gpd.read_file(root / "geo" / "countries.geojson")
     return GasData(root, nodes, segments, routes, parameters, geometries, countries)
 
@@ -162,7 +166,8 @@ def segment_economics(gas: GasData) -> pd.DataFrame:
         geometry = gas.geometries[seg.segment]
         chain = geodesic_length_km(geometry)
         published = float(seg.published_length_km) if pd.notna(seg.published_length_km) else None
-        length = published if published is not None else chain * float(seg.routing_factor)
+        drawn = chain * float(seg.routing_factor)
+        length = published if published is not None else drawn
         by_country = length_by_country_km(geometry, gas.countries)
         inside = sum(by_country.values()) or chain
         share = {c: km / inside for c, km in by_country.items()}
@@ -180,6 +185,8 @@ def segment_economics(gas: GasData) -> pd.DataFrame:
                 "chain_km": chain,
                 "routing_factor": float(seg.routing_factor),
                 "length_km": length,
+                "length_basis": "published" if published is not None else "geometry",
+                "geometry_length_km": drawn,
                 "length_mx_km": length * share.get("MX", 0.0),
                 "length_gt_km": length * share.get("GT", 0.0),
                 "diameter_in": float(seg.diameter_in),
@@ -269,6 +276,10 @@ def route_table(gas: GasData, henry_hub_usd_per_mmbtu: float, lng_usd_per_mmbtu:
                 "length_mx_km": chain.length_mx_km.sum(),
                 "length_gt_km": chain.length_gt_km.sum(),
                 "length_km": chain.length_km.sum(),
+                "geometry_length_km": chain.geometry_length_km.sum(),
+                "published_share_pct": 100.0
+                * chain.length_km[chain.length_basis == "published"].sum()
+                / chain.length_km.sum(),
                 "diameter_in": float(chain.diameter_in.min()),
                 "capacity_mmcfd": capacity,
                 "capacity_mw": mmcfd_to_mw(capacity, hhv),
@@ -286,6 +297,8 @@ def route_table(gas: GasData, henry_hub_usd_per_mmbtu: float, lng_usd_per_mmbtu:
             "length_mx_km": 0.0,
             "length_gt_km": 0.0,
             "length_km": 0.0,
+            "geometry_length_km": 0.0,
+            "published_share_pct": float("nan"),
             "diameter_in": 0.0,
             "capacity_mmcfd": float("nan"),
             "capacity_mw": float("nan"),

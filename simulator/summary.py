@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from simulator import CARRIERS, COUNTRIES
@@ -18,7 +19,7 @@ def print_summary(kpis: pd.DataFrame, console: Console, title: str) -> None:
     """Print prices, generation mix, trade by border, Mexico imports and unserved energy."""
     countries = [c for c in COUNTRIES if c in set(kpis.region)]
     prices = Table(
-        title=f"{title}: prices, demand, trade and emissions by country",
+        title=f"{escape(title)}: prices, demand, trade and emissions by country",
         title_justify="left",
         caption="Price lw = load-weighted; net exports count trade with the other SIEPAC countries only",
         caption_justify="left",
@@ -64,7 +65,7 @@ def print_summary(kpis: pd.DataFrame, console: Console, title: str) -> None:
     corridors = kpis[kpis.metric == "flow_forward"].region.tolist()
     for corridor in corridors:
         trade.add_row(
-            corridor,
+            escape(str(corridor)),
             f"{_value(kpis, 'flow_forward', corridor):,.0f}",
             f"{_value(kpis, 'flow_backward', corridor):,.0f}",
             f"{_value(kpis, 'hours_at_limit', corridor):,.0f}",
@@ -88,7 +89,7 @@ def gas_summary(kpis: pd.DataFrame, console: Console) -> None:
     if len(anchor):
         country = anchor.region.iloc[0]
         console.print(
-            f"Anchor plant ({country}): {_value(kpis, 'anchor_capacity', country, 'gas'):,.0f} MW, "
+            f"Anchor plant ({escape(str(country))}): {_value(kpis, 'anchor_capacity', country, 'gas'):,.0f} MW, "
             f"{anchor.value.iloc[0]:,.0f} GWh, capacity factor {_value(kpis, 'anchor_capacity_factor', country, 'gas'):.0f} %"
         )
     utilisation = kpis[kpis.metric == "pipeline_utilisation"]
@@ -97,10 +98,10 @@ def gas_summary(kpis: pd.DataFrame, console: Console) -> None:
         used, needed = float(utilisation.value.max()), float(break_even.value.iloc[0])
         verdict = "above" if used >= needed else "below"
         console.print(
-            f"Pipeline ({break_even.region.iloc[0]}): mean utilisation {used:.0f} % of capacity, {verdict} its "
+            f"Pipeline ({escape(str(break_even.region.iloc[0]))}): mean utilisation {used:.0f} % of capacity, {verdict} its "
             f"break-even of {needed:.0f} % (where its tariff makes pipeline gas as dear as LNG)"
         )
     changes = kpis[kpis.metric == "price_change"]
     if len(changes):
-        text = ", ".join(f"{r.region} {r.value:+.1f}" for r in changes.itertuples())
+        text = escape(", ".join(f"{r.region} {r.value:+.1f}" for r in changes.itertuples()))
         console.print(f"Price change against the reference (USD/MWh, load-weighted): {text}")

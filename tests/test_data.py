@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from simulator import COUNTRIES
 from simulator.data import TABLES, InputData, load_data
 from simulator.errors import DataError
 from simulator.paths import grids_dir
+from simulator.routes import load_gas_data
 
 
 def all_csv_files() -> list[Path]:
@@ -152,3 +154,79 @@ def test_fuel_prices_both_years(data: InputData) -> None:
         data.fuel_price_usd_per_mmbtu(f, 2023) < data.fuel_price_usd_per_mmbtu(f, 2022)
         for f in ("hfo", "diesel", "coal", "lng")
     )
+
+
+def _edit_cell(path: Path, row: int, column: str, text: str) -> int:
+    """Write ``text`` into one cell of a CSV (row 0 = first data row); return its CSV line."""
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    table.loc[row, column] = text
+    table.to_csv(path, index=False)
+    return row + 2
+
+
+@pytest.mark.parametrize(
+    ("relative", "row", "column", "text", "expected"),
+    [
+        ("fleet/capacity.csv", 3, "capacity_mw", "", "column `capacity_mw` is empty; expected a number"),
+        ("demand/annual.csv", 0, "value", "abc", "column `value` must be a number, found 'abc'"),
+        ("fuels/prices.csv", 1, "value", "n/a", "column `value` must be a number, found 'n/a'"),
+        ("electric/lines.csv", 2, "length_km", "inf", "column `length_km` must be a finite number, found 'inf'"),
+        ("gas/segments.csv", 0, "capacity_mmcfd", "NA", "column `capacity_mmcfd` must be a number, found 'NA'"),
+        (
+            "profiles/CR_2019_hourly_profile_by_month_daytype.csv",
+            5,
+            "13",
+            "n/a",
+            "column `13` must be a number, found 'n/a'",
+        ),
+        (
+            "profiles/GT_AMM_PV_wind_monthly_CF_2018_2022_2024.csv",
+            6,
+            "Eólico",
+            "",
+            "column `Eólico` is empty; expected a number",
+        ),
+    ],
+)
+def test_numeric_cells_are_checked_with_file_line_and_column(
+    tmp_path: Path, relative: str, row: int, column: str, text: str, expected: str
+) -> None:
+    root = tmp_path / "grids"
+    shutil.copytree(grids_dir(), root)
+    line = _edit_cell(root / relative, row, column, text)
+    with pytest.raises(DataError) as caught:
+        load_data(root) if not relative.startswith("gas/") else load_gas_data(root)
+    assert str(caught.value) == f"{root / relative}:{line}: {expected}"
+
+
+def test_a_blank_published_length_is_allowed_but_not_a_blank_capacity(tmp_path: Path) -> None:
+    root = tmp_path / "grids"
+    shutil.copytree(grids_dir(), root)
+    _edit_cell(root / "gas/segments.csv", 0, "published_length_km", "")
+    assert pd.isna(load_gas_data(root).segments.published_length_km.iloc[0])
+
+
+@pytest.mark.parametrize(
+    ("relative", "content", "expected"),
+    [
+        ("fleet/capacity.csv", "", "empty file; expected a header row"),
+        ("fleet/capacity.csv", "country,technology,year,capacity_mw,source,tag,note\n", "no rows"),
+        (
+            "demand/annual.csv",
+            "country,year,value,unit,source,tag\nGT,2022,1,GWh,S1,found\n",
+            "missing column(s) quantity",
+        ),
+        ("profiles/PA_2016_2018_monthly_energy_shares.csv", None, "input table missing"),
+        ("sources.csv", None, "input table missing"),
+    ],
+)
+def test_missing_empty_and_malformed_tables(tmp_path: Path, relative: str, content: str | None, expected: str) -> None:
+    root = tmp_path / "grids"
+    shutil.copytree(grids_dir(), root)
+    if content is None:
+        (root / relative).unlink()
+    else:
+        (root / relative).write_text(content, encoding="utf-8")
+    with pytest.raises(DataError, match=re.escape(expected)) as caught:
+        load_data(root)
+    assert str(root / relative) in str(caught.value)

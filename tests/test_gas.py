@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 from pathlib import Path
 
 import pandas as pd
 import pypsa
 import pytest
+from pyproj import Geod
 from shapely.geometry import LineString
 from typer.testing import CliRunner
 
@@ -73,6 +75,24 @@ def test_published_prosperidad_line_matches_its_waypoint_chain(gas: GasData) -> 
     assert table.loc["IXTEPEC-TAPACHULA", "length_km"] == 355.0
 
 
+def test_published_and_drawn_lengths_are_both_reported(gas: GasData) -> None:
+    table = gas.segment_table
+    row = table.loc["IXTEPEC-TAPACHULA"]
+    # the drawn line, measured independently of the loader: geodesic sum over the GeoJSON legs
+    coords = list(gas.geometries["IXTEPEC-TAPACHULA"].coords)
+    geod = Geod(ellps="WGS84")
+    legs_km = sum(geod.inv(a[0], a[1], b[0], b[1])[2] for a, b in itertools.pairwise(coords)) / 1000.0
+    assert row.length_basis == "published" and row.length_km == 355.0
+    assert row.geometry_length_km == pytest.approx(legs_km * row.routing_factor, rel=1e-9)
+    assert 365.0 < row.geometry_length_km < 371.0  # 368 km drawn, 3.7 % above the published 355 km
+    derived = table[table.length_basis == "geometry"]
+    assert len(derived) >= 4 and (derived.length_km == derived.geometry_length_km).all()
+    routes = route_table(gas, henry_hub_usd_per_mmbtu=3.0, lng_usd_per_mmbtu=10.0)
+    tapachula = table.loc[gas.route_segments("tapachula")]
+    assert routes.loc["tapachula", "geometry_length_km"] == pytest.approx(tapachula.geometry_length_km.sum())
+    assert routes.loc["tapachula", "length_km"] == pytest.approx(355.0 + tapachula.length_km.iloc[1] + 180.0)
+
+
 def test_unit_capex_reproduces_the_published_figure(gas: GasData) -> None:
     unit = gas.parameter("unit_capex_musd_per_inch_km")
     assert unit * 24 * 355 == pytest.approx(261.0, rel=0.01)  # the 2020 plan it was calibrated on
@@ -123,6 +143,8 @@ def test_routes_command(tmp_path: Path, output_format: str) -> None:
     assert result.exit_code == 0, result.output
     text = out.read_text()
     assert "chiapa_de_corzo" in text and "tapachula" in text
+    if output_format == "table":
+        assert "km (model)" in text and "km (drawn)" in text
     if output_format == "geojson":
         import json
 

@@ -1,9 +1,9 @@
 """What a batch runs: every scenario and sweep variant, their references, keys and what is already done.
 
 Planning reads and validates everything before anything is solved. A file that cannot be
-read (missing, not YAML, a broken ``extends`` or ``sweep``) is a user error for the whole
-batch; a *variant* that fails validation is recorded as a failed run (``invalid``) and the
-others still run.
+read (missing, not YAML, a broken ``extends`` or ``sweep``) or a file without a sweep whose
+scenario is invalid is a user error for the whole batch; a sweep *variant* that fails
+validation is recorded as a failed run (``invalid``) and the others still run.
 """
 
 from __future__ import annotations
@@ -162,6 +162,8 @@ def _variants(item: str | Path | Scenario, data: InputData) -> list[Job]:
             scenario = validate(data_dict, resolved)
             check_scenario_data(scenario, data)
         except ScenarioError as exc:
+            if resolved.sweep is None:
+                raise  # a plain file is one scenario: invalid is bad input, as for `siepac run`
             prefix = f"variant {name}: " if swept else ""
             problem = "\n".join(prefix + line for line in str(exc).splitlines())
             jobs.append(Job(name or Path(item).stem, "variant", source, swept, problem=problem))

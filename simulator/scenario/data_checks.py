@@ -7,6 +7,7 @@ import difflib
 from simulator.data import TECHNOLOGY_FUEL, InputData
 from simulator.errors import ScenarioError
 from simulator.scenario.schema import Scenario
+from simulator.scenario.solver_options import solver_option_problems
 
 
 def _unknown(value: str, known: list[str], what: str) -> str:
@@ -80,14 +81,62 @@ def scenario_data_problems(scenario: Scenario, data: InputData) -> list[str]:
             problems.append(
                 f"{scenario.locate('gas', 'anchor', 'site')}: key `gas.anchor.site`: {_unknown(gas.anchor.site, sites, 'anchor site')}"
             )
-    if scenario.reference is not None:
-        from simulator.paths import scenarios_dir
-
-        name = scenario.reference.removesuffix(".yaml")
-        if not (scenarios_dir() / f"{name}.yaml").is_file():
-            known = sorted(p.stem for p in scenarios_dir().glob("*.yaml"))
-            problems.append(f"{scenario.locate('reference')}: key `reference`: {_unknown(name, known, 'scenario')}")
+    for option, problem in solver_option_problems(scenario.solve.solver_options):
+        where = scenario.locate("solve", "solver_options", option)
+        problems.append(f"{where}: key `solve.solver_options.{option}`: {problem}")
+    problems.extend(reference_problems(scenario))
     return problems
+
+
+MAX_REFERENCE_DEPTH = 4
+"""Longest chain of references (a scenario, its reference, that one's reference, ...)."""
+
+
+def reference_problems(scenario: Scenario) -> list[str]:
+    """Follow ``reference`` from scenario to scenario and return what would stop a run.
+
+    Each reference must name one shipped scenario file that validates, is not a sweep,
+    and does not lead back to a scenario already in the chain (a run would nest runs of its
+    reference without end). The chain is named in the message.
+    """
+    from simulator.paths import scenarios_dir
+    from simulator.scenario.load import load_scenarios
+
+    if scenario.reference is None:
+        return []
+    where = f"{scenario.locate('reference')}: key `reference`"
+    origin = getattr(scenario._origin, "chain", None)
+    own = origin[0].path.resolve() if origin else None
+    chain: list[str] = [str(origin[0].path) if origin else scenario.name]
+    seen = {own} if own is not None else set()
+    current: Scenario = scenario
+    known = sorted(p.stem for p in scenarios_dir().glob("*.yaml"))
+    while current.reference is not None:
+        name = current.reference.removesuffix(".yaml")
+        path = scenarios_dir() / f"{name}.yaml"
+        chain.append(str(path))
+        if not path.is_file():
+            return [
+                f"{where}: {_unknown(name, known, 'scenario')}"
+                + (f" (chain {' -> '.join(chain)})" if len(chain) > 2 else "")
+            ]
+        if path.resolve() in seen:
+            return [f"{where}: cyclic references: {' -> '.join(chain)}"]
+        if len(chain) > MAX_REFERENCE_DEPTH + 1:
+            return [f"{where}: references nested more than {MAX_REFERENCE_DEPTH} deep: {' -> '.join(chain)}"]
+        seen.add(path.resolve())
+        try:
+            loaded = load_scenarios(path)
+        except ScenarioError as exc:
+            first = str(exc).splitlines()[0]
+            return [f"{where}: reference {' -> '.join(chain)} is not a valid scenario: {first}"]
+        if len(loaded) != 1:
+            return [
+                f"{where}: reference {' -> '.join(chain)} is a sweep of {len(loaded)} variants; "
+                "a reference must be one scenario"
+            ]
+        current = loaded[0]
+    return []
 
 
 def check_scenario_data(scenario: Scenario, data: InputData) -> None:

@@ -14,6 +14,7 @@ import yaml
 
 from simulator.files import write_text_atomic
 from simulator.paths import scenarios_dir
+from simulator.scenario.load import MAX_VARIANTS, MAX_VARIANTS_CEILING
 from simulator.scenario.schema import Scenario
 
 SCHEMA_FILE = "schema.json"
@@ -37,6 +38,13 @@ def json_schema() -> dict[str, Any]:
         "required": ["parameters"],
         "properties": {
             "mode": {"enum": ["product", "zip"], "default": "product"},
+            "max_variants": {
+                "type": "integer",
+                "minimum": 1,
+                "maximum": MAX_VARIANTS_CEILING,
+                "default": MAX_VARIANTS,
+                "description": "Most variants this sweep may define (counted before any is built).",
+            },
             "parameters": {
                 "type": "object",
                 "description": "Dotted key path -> list of values, e.g. fuels.prices.lng.usd_per_mmbtu: [8, 10, 12]",

@@ -7,10 +7,16 @@ Semantics
   leave the folder of the file given on the command line or the project's ``scenarios/``.
 - ``sweep:`` expands one file into variants, ``mode: product`` (every combination) or
   ``mode: zip`` (the i-th value of every parameter together). Parameters are dotted key
-  paths. Every variant is validated in full.
+  paths. Every variant is validated in full. The number of variants is counted before any
+  is built and refused past :data:`MAX_VARIANTS` (raise it per file with
+  ``sweep.max_variants``, up to :data:`MAX_VARIANTS_CEILING`).
 - YAML is read with the safe loader (no object construction); duplicate keys, empty
   files, binary content, files over :data:`MAX_FILE_BYTES` and nesting deeper than
   :data:`MAX_DEPTH` are errors.
+- Aliases (``*name``, also in merge keys ``<<: *name``) are counted before anything else
+  reads the file: a document whose aliases expand to more than :data:`MAX_EXPANDED_VALUES`
+  values (an "alias bomb": ten nested lists of ten aliases are 10^10 values) and an alias
+  inside the node it names are errors naming the file and the line of the alias.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ from __future__ import annotations
 import copy
 import difflib
 import itertools
+import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,18 +39,39 @@ from simulator.scenario.schema import Scenario
 
 MAX_FILE_BYTES = 1_000_000
 MAX_DEPTH = 20
+MAX_EXPANDED_VALUES = 100_000
+"""Most values (scalars, lists and mappings) a scenario file may hold once its aliases are
+expanded. Every shipped scenario holds fewer than 200; code downstream (line lookup,
+``extends`` merging, validation, printing) walks the data as a tree, so the bound keeps it
+linear in the file size."""
+MAX_VARIANTS = 1_000
+"""Most variants a sweep may define unless its file raises the limit with ``sweep.max_variants``
+(a product of three lists of a few thousand values would otherwise be built in memory)."""
+MAX_VARIANTS_CEILING = 100_000
+"""Highest ``sweep.max_variants`` accepted: every variant is validated in memory before any runs."""
 GENERIC_STEMS = {"capacity", "price", "value", "factor", "limit", "scale", ""}
 UNIT_TOKENS = ("mw", "mwh", "gwh", "usd", "mmbtu", "bbl", "t", "km", "pct", "kv", "h", "per")
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's parser when built
+
+
+class _UniqueKeyLoader(_SafeLoader):  # type: ignore[valid-type,misc]
     """Safe loader that rejects duplicate keys instead of keeping the last one."""
 
 
 def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
     seen: dict[Any, int] = {}
     for key_node, _ in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge":
+            continue  # `<<: *base`: merged by the safe loader, its keys may be overridden here
         key = loader.construct_object(key_node, deep=deep)  # type: ignore[no-untyped-call]
+        if not isinstance(key, str):
+            # a list or mapping key cannot be hashed; a number, date or yes/no key would not
+            # match any scenario key (`1:` is not `"1":`), so every key must be text
+            shown = repr(key_node.value) if isinstance(key_node, yaml.ScalarNode) else f"(a {key_node.id})"
+            msg = f"mapping key {shown} is {type(key).__name__}; keys must be text (quote a number, date or yes/no)"
+            raise yaml.constructor.ConstructorError(None, None, msg, key_node.start_mark)
         if key in seen:
             msg = f"duplicate key `{key}` (first at line {seen[key]})"
             raise yaml.constructor.ConstructorError(None, None, msg, key_node.start_mark)
@@ -52,6 +80,34 @@ def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode, deep: b
 
 
 _UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+_SCALAR_KINDS = {
+    "int": "an integer",
+    "float": "a number",
+    "bool": "true or false",
+    "timestamp": "a valid date (YYYY-MM-DD, or YYYY-MM-DD HH:MM:SS)",
+}
+
+
+def _checked_scalar(tag: str, expected: str) -> Any:
+    """Wrap the safe loader's constructor of ``tag`` so that a value it cannot convert
+    (``2022-02-30``, ``25:00``, ``!!float abc``) is a YAML error at its line, not a crash."""
+    construct = yaml.SafeLoader.yaml_constructors[tag]
+
+    def checked(loader: _UniqueKeyLoader, node: yaml.Node) -> Any:
+        try:
+            return construct(loader, node)
+        except (ValueError, TypeError, AttributeError, KeyError, OverflowError) as exc:
+            reason = "" if isinstance(exc, AttributeError | KeyError) else f": {exc}"
+            msg = f"value {node.value!r} is not {expected}{reason}"
+            raise yaml.constructor.ConstructorError(None, None, msg, node.start_mark) from None
+
+    return checked
+
+
+for _kind, _expected in _SCALAR_KINDS.items():
+    _tag = f"tag:yaml.org,2002:{_kind}"
+    _UniqueKeyLoader.add_constructor(_tag, _checked_scalar(_tag, _expected))
 
 
 @dataclass
@@ -112,6 +168,62 @@ def _depth_ok(root: yaml.Node) -> bool:
     return True
 
 
+def _check_aliases(text: str, path: Path) -> None:
+    """Raise :class:`ScenarioError` if the aliases of ``text`` expand past :data:`MAX_EXPANDED_VALUES`.
+
+    Works on the parser's events (no node tree, no construction): every node counts one
+    value, an alias counts the expanded size of the node it names. Linear in the file size.
+    """
+    sizes: dict[str, int] = {}  # anchor -> expanded size of its (finished) node
+    open_anchors: list[tuple[str | None, int]] = []  # containers being read: (anchor, total at start)
+    total = 0
+    for event in yaml.parse(text, Loader=_UniqueKeyLoader):
+        if isinstance(event, yaml.AliasEvent):
+            anchor = str(event.anchor)
+            if anchor not in sizes:
+                line = event.start_mark.line + 1
+                if any(a == anchor for a, _ in open_anchors):
+                    msg = f"{path}:{line}: alias *{anchor} is inside the node it names (a recursive alias)"
+                else:
+                    msg = f"{path}:{line}: alias *{anchor} names no anchor defined before it"
+                raise ScenarioError(msg)
+            total += sizes[anchor]
+            if total > MAX_EXPANDED_VALUES:
+                msg = (
+                    f"{path}:{event.start_mark.line + 1}: aliases expand to more than {MAX_EXPANDED_VALUES:,} values "
+                    f"(alias *{anchor} repeats {sizes[anchor]:,}); write the values out or use fewer aliases"
+                )
+                raise ScenarioError(msg)
+        elif isinstance(event, yaml.ScalarEvent):
+            total += 1
+            if event.anchor is not None:
+                sizes[str(event.anchor)] = 1
+        elif isinstance(event, yaml.SequenceStartEvent | yaml.MappingStartEvent):
+            total += 1
+            open_anchors.append((None if event.anchor is None else str(event.anchor), total - 1))
+        elif isinstance(event, yaml.SequenceEndEvent | yaml.MappingEndEvent):
+            closed, start = open_anchors.pop()
+            if closed is not None:
+                sizes[closed] = total - start
+    if total > MAX_EXPANDED_VALUES:
+        msg = f"{path}: holds more than {MAX_EXPANDED_VALUES:,} values; a scenario file needs a few hundred"
+        raise ScenarioError(msg)
+
+
+def _key_path(root: yaml.Node | None, mark: Any) -> str | None:
+    """Return the dotted key path of the node that starts at ``mark`` (``None`` if not found)."""
+    stack: list[tuple[yaml.Node, tuple[str, ...]]] = [(root, ())] if root is not None else []
+    while stack:
+        node, where = stack.pop()
+        if node.start_mark.index == mark.index and where:
+            return ".".join(where)
+        if isinstance(node, yaml.MappingNode):
+            stack.extend((v, (*where, str(k.value))) for k, v in node.value if isinstance(k, yaml.ScalarNode))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((v, (*where, str(i))) for i, v in enumerate(node.value))
+    return None
+
+
 def read_document(path: Path) -> Document:
     """Read one YAML file safely; every problem is a :class:`ScenarioError` naming the file."""
     if not path.is_file():
@@ -130,7 +242,9 @@ def read_document(path: Path) -> Document:
     except UnicodeDecodeError as exc:
         msg = f"{path}: not UTF-8 text (byte {exc.start})"
         raise ScenarioError(msg) from None
+    root: yaml.Node | None = None
     try:
+        _check_aliases(text, path)  # first: everything after walks the data as a tree
         root = yaml.compose(text, Loader=_UniqueKeyLoader)
         if root is not None and not _depth_ok(root):
             msg = f"{path}: nested deeper than {MAX_DEPTH} levels"
@@ -140,7 +254,10 @@ def read_document(path: Path) -> Document:
         mark = getattr(exc, "problem_mark", None)
         where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark is not None else str(path)
         problem = getattr(exc, "problem", None) or str(exc)
-        msg = f"{where}: not valid YAML ({problem})"
+        constructing = isinstance(exc, yaml.constructor.ConstructorError)  # well-formed YAML, bad value
+        key = _key_path(root, mark) if constructing and mark is not None else None
+        problem = f"key `{key}`: {problem}" if key else problem
+        msg = f"{where}: {problem}" if constructing else f"{where}: not valid YAML ({problem})"
         raise ScenarioError(msg) from None
     except RecursionError:
         msg = f"{path}: nested too deeply"
@@ -327,8 +444,18 @@ def expand(resolved: Resolved) -> list[tuple[str, dict[str, Any], dict[str, Any]
     if sweep is None:
         return [(str(resolved.data.get("name", "")), resolved.data, {})]
     where = resolved.locate(("sweep",))
-    if not isinstance(sweep, dict) or set(sweep) - {"mode", "parameters"} or "parameters" not in sweep:
-        msg = f"{where}: key `sweep`: expected `mode` (product or zip) and `parameters` (dotted key: list of values)"
+    if not isinstance(sweep, dict) or set(sweep) - {"mode", "parameters", "max_variants"} or "parameters" not in sweep:
+        msg = (
+            f"{where}: key `sweep`: expected `mode` (product or zip), `parameters` (dotted key: list of values) "
+            "and optionally `max_variants`"
+        )
+        raise ScenarioError(msg)
+    limit = sweep.get("max_variants", MAX_VARIANTS)
+    if isinstance(limit, bool) or not isinstance(limit, int) or not 1 <= limit <= MAX_VARIANTS_CEILING:
+        msg = (
+            f"{resolved.locate(('sweep', 'max_variants'))}: key `sweep.max_variants`: expected a whole number "
+            f"from 1 to {MAX_VARIANTS_CEILING:,}, found {limit!r}"
+        )
         raise ScenarioError(msg)
     mode = sweep.get("mode", "product")
     if mode not in ("product", "zip"):
@@ -349,11 +476,19 @@ def expand(resolved: Resolved) -> list[tuple[str, dict[str, Any], dict[str, Any]
             msg = f"{at}: sweep parameter `{dotted}`: expected a non-empty list of values, found {values!r}"
             raise ScenarioError(msg)
     keys = list(parameters)
+    lengths = [len(parameters[k]) for k in keys]
+    if mode == "zip" and len(set(lengths)) != 1:
+        msg = f"{where}: key `sweep`: mode zip needs lists of equal length, found lengths {sorted(set(lengths))}"
+        raise ScenarioError(msg)
+    count = lengths[0] if mode == "zip" else math.prod(lengths)  # counted, nothing built yet
+    if count > limit:
+        how = f"{' x '.join(map(str, lengths))} = {count:,}" if mode == "product" else f"{count:,}"
+        msg = (
+            f"{where}: key `sweep`: {how} variants, more than the limit of {limit:,}; "
+            f"set `sweep.max_variants` (up to {MAX_VARIANTS_CEILING:,}) to allow more, or sweep fewer values"
+        )
+        raise ScenarioError(msg)
     if mode == "zip":
-        lengths = {len(parameters[k]) for k in keys}
-        if len(lengths) != 1:
-            msg = f"{where}: key `sweep`: mode zip needs lists of equal length, found lengths {sorted(lengths)}"
-            raise ScenarioError(msg)
         combos = list(zip(*(parameters[k] for k in keys), strict=True))
     else:
         combos = list(itertools.product(*(parameters[k] for k in keys)))

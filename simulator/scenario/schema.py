@@ -329,7 +329,8 @@ class SolveConfig(Section):
     )
     solver_options: dict[str, float | int | str | bool] = Field(
         default_factory=dict,
-        description="Extra HiGHS options, passed through unchanged.",
+        description="Extra HiGHS options, passed through unchanged; names, types and values are checked against "
+        "HiGHS's own options when the scenario is validated (quote words such as 'on').",
         examples=[{"solver": "ipm", "run_crossover": "on"}],
     )
 
