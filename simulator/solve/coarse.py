@@ -81,6 +81,28 @@ def has_extendable(n: pypsa.Network) -> bool:
     )
 
 
+def optimal_capacities(n: pypsa.Network) -> dict[str, dict[str, float]]:
+    """Return the solved capacity of every extendable component, by component (MW)."""
+    capacities: dict[str, dict[str, float]] = {}
+    for component, attr in EXTENDABLE:
+        static = n.components[component].static
+        if static.empty:
+            continue
+        extendable = static.index[static[f"{attr}_extendable"].astype(bool)]
+        if len(extendable):
+            capacities[component] = static.loc[extendable, f"{attr}_opt"].astype(float).to_dict()
+    return capacities
+
+
+def capital_cost_of_extendables(n: pypsa.Network) -> float:
+    """Return the capital cost (USD) of the solved capacity of every extendable component."""
+    total = 0.0
+    for component, values in optimal_capacities(n).items():
+        static = n.components[component].static
+        total += float((static.loc[list(values), "capital_cost"] * pd.Series(values)).sum())
+    return total
+
+
 def coarse_network(n: pypsa.Network) -> tuple[pypsa.Network, int]:
     """Return the span at coarse resolution (border limits averaged per step) and the step (h)."""
     step = pd.Timedelta(n.snapshots[1] - n.snapshots[0]) if len(n.snapshots) > 1 else pd.Timedelta(hours=1)
@@ -119,17 +141,8 @@ def coarse_stage(n: pypsa.Network, options: HighsOptions) -> Boundaries:
     daily = soc.groupby(soc.index.normalize()).last()
     cyclic = n.storage_units.cyclic_state_of_charge.astype(bool)
     initial = n.storage_units.state_of_charge_initial.where(~cyclic, daily.iloc[-1]) if len(daily.columns) else None
-    capacities: dict[str, dict[str, float]] = {}
-    capital = 0.0
-    for component, attr in EXTENDABLE:
-        static = coarse.components[component].static
-        if static.empty:
-            continue
-        extendable = static.index[static[f"{attr}_extendable"].astype(bool)]
-        if len(extendable):
-            optimal = static.loc[extendable, f"{attr}_opt"].astype(float)
-            capacities[component] = optimal.to_dict()
-            capital += float((static.loc[extendable, "capital_cost"] * optimal).sum())
+    capacities = optimal_capacities(coarse)
+    capital = capital_cost_of_extendables(coarse)
     return Boundaries(
         daily_mwh=daily,
         initial_mwh=initial if initial is not None else pd.Series(dtype=float),

@@ -10,6 +10,7 @@ import xarray as xr
 from simulator.network.meta import network_meta, update_meta
 from simulator.solve.assembly import build_model
 from simulator.solve.checks import check_solution
+from simulator.solve.coarse import capital_cost_of_extendables, has_extendable
 from simulator.solve.highs import DEFAULT_HIGHS_OPTIONS, HighsOptions, solve_model
 from simulator.solve.market_rule import MARKET_RULE_CONSTRAINTS, market_rule_cut, market_rule_ratings
 from simulator.solve.report import SolveReport
@@ -25,6 +26,11 @@ def solve_network(n: pypsa.Network, solver_options: HighsOptions | None = None) 
         into its time series.
     solver_options
         HiGHS options that override :data:`~simulator.solve.highs.DEFAULT_HIGHS_OPTIONS`.
+
+    With extendable capacity the LP first chooses it; the capacity is then fixed at that
+    optimum and the dispatch solved again, so that prices are short-run marginal costs, as
+    in the weekly strategy. The objective is that dispatch's cost plus the capital cost
+    of the capacity chosen.
 
     Returns
     -------
@@ -42,8 +48,20 @@ def solve_network(n: pypsa.Network, solver_options: HighsOptions | None = None) 
     t1 = time.perf_counter()
     in_effect = solve_model(n, options)
     market_rule = enforce_guatemala_only(n, options)
-    t2 = time.perf_counter()
     objective = float(n.objective or 0.0)
+    details: dict[str, float] = {}
+    if has_extendable(n):
+        # Prices of the system as built: with capacity free, the balance duals carry the
+        # capital cost of new capacity (long-run prices); fixed at the optimum they are the
+        # short-run marginal costs the weekly strategy's hourly weeks give, and a market would.
+        capital = capital_cost_of_extendables(n)
+        n.optimize.fix_optimal_capacities()
+        build_model(n)
+        solve_model(n, options)
+        market_rule = enforce_guatemala_only(n, options) or market_rule
+        details = {"expansion_objective_usd": objective, "capital_cost_usd": capital}
+        objective = float(n.objective or 0.0) + capital
+    t2 = time.perf_counter()
     update_meta(n, objective_usd=objective)
     checks = check_solution(n, objective)
     return SolveReport(
@@ -56,6 +74,7 @@ def solve_network(n: pypsa.Network, solver_options: HighsOptions | None = None) 
         seconds_solve=t2 - t1,
         checks=checks,
         market_rule=market_rule,
+        details=details,
     )
 
 
