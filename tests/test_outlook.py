@@ -289,7 +289,7 @@ def test_a_2030_network_builds_with_the_existing_builder(studies: dict[int, Stud
             2,
             "capacity_mw",
             "n/a",
-            r"commissioning.csv:2: column `capacity_mw` must be a number, found an empty or missing-value cell",
+            r"commissioning.csv:2: column `capacity_mw` must be a number, found 'n/a'",
         ),
         ("outlook/demand.csv", 4, "value", "12 GWh", r"demand.csv:4: column `value` must be a number, found '12 GWh'"),
         (
