@@ -21,13 +21,12 @@ from simulator.results.reuse import folder_key, run_key, scenario_json
 from simulator.results.store import package_versions
 from simulator.run import reference_scenario
 from simulator.scenario import Scenario
-from simulator.scenario.data_checks import check_scenario_data
+from simulator.scenario.data_checks import MAX_REFERENCE_DEPTH, check_scenario_data
 from simulator.scenario.load import expand, resolve, validate
 
 BATCH_PREFIX = "batch-"
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.+-]*$")
 MAX_NAME_LENGTH = 80
-MAX_REFERENCE_DEPTH = 4
 
 Role = Literal["variant", "reference"]
 
