@@ -17,9 +17,10 @@ import pandas as pd
 import pypsa
 
 from simulator import COUNTRIES
-from simulator.data import TECHNOLOGY_CARRIER, TECHNOLOGY_FUEL, InputData
+from simulator.data import COMMISSIONING_TABLE, TECHNOLOGY_CARRIER, TECHNOLOGY_FUEL, InputData, read_commissioning
 from simulator.errors import DataError
 from simulator.network.carriers import CARRIER_COLORS, CARRIER_NICE_NAMES
+from simulator.network.commissioning import online_capacity_mw
 from simulator.network.gas import add_gas_layer
 from simulator.profiles import (
     harvest_mask,
@@ -226,6 +227,7 @@ def _add_fleet(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots:
     """Add one aggregated generator per country and technology (hydro reservoirs are storage)."""
     year, weather = scenario.year, scenario.weather_year
     full = year_index(year)
+    plants = read_commissioning(data)
     rows: list[dict[str, object]] = []
     p_max: dict[str, pd.Series] = {}
     p_min: dict[str, pd.Series] = {}
@@ -234,7 +236,14 @@ def _add_fleet(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots:
         for technology, carrier in TECHNOLOGY_CARRIER.items():
             if technology == "hydro_reservoir":
                 continue
-            capacity = scenario_capacity_mw(data, scenario, country, technology)
+            online = online_capacity_mw(
+                data.capacity_mw(country, technology, year),
+                plants[(plants.country == country) & (plants.technology == technology)],
+                [c for c in scenario.fleet if c.country == country and c.technology == technology],
+                full,
+                str(data.root / COMMISSIONING_TABLE),
+            )
+            capacity = float(online.max())
             if capacity <= 0:
                 continue
             name = f"{country} {technology}"
@@ -271,6 +280,12 @@ def _add_fleet(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots:
                 available, must_run = _bagasse_pu(data, country, weather, year)
                 p_max[name], p_min[name] = available, must_run
             rows.append(row)
+            # before commissioning (or after retirement) part of the capacity is not there:
+            # availability and must-run scale with the share in service
+            share = online / capacity
+            p_max[name] = p_max.get(name, pd.Series(1.0, index=full)) * share
+            if name in p_min:
+                p_min[name] = p_min[name] * share
     fleet = pd.DataFrame(rows).set_index("name")
     n.add(
         "Generator",

@@ -285,11 +285,36 @@ class FleetChange(Section):
     )
     capacity_mw: float | None = Field(None, gt=0, le=10_000, description="MW to add (action add).", examples=[250.0])
     factor: float | None = Field(None, ge=0, le=10, description="Multiplier (action scale).", examples=[0.8])
+    commissioning_date: dt.date | None = Field(
+        None,
+        description="Action add: first day the added capacity is available (before it, none of it is); "
+        "default available all year.",
+        examples=["2022-05-01"],
+    )
+    retirement_date: dt.date | None = Field(
+        None,
+        description="Action add: first day the added capacity is no longer available; default never retired.",
+        examples=["2030-01-01"],
+    )
 
     @model_validator(mode="after")
     def _fields_fit_action(self) -> FleetChange:
         if self.action == "add" and self.capacity_mw is None:
             msg = "action add needs capacity_mw"
+            raise ValueError(msg)
+        dated = self.commissioning_date is not None or self.retirement_date is not None
+        if dated and self.action != "add":
+            msg = f"commissioning_date and retirement_date go with action add only, found action {self.action}"
+            raise ValueError(msg)
+        if dated and self.technology == "hydro_reservoir":
+            msg = "commissioning_date and retirement_date are not supported for hydro_reservoir (a storage unit)"
+            raise ValueError(msg)
+        if (
+            self.commissioning_date is not None
+            and self.retirement_date is not None
+            and self.retirement_date <= self.commissioning_date
+        ):
+            msg = f"retirement_date {self.retirement_date} must be after commissioning_date {self.commissioning_date}"
             raise ValueError(msg)
         if self.action == "scale" and self.factor is None:
             msg = "action scale needs factor"
