@@ -429,3 +429,35 @@ def read_commissioning(data: InputData, relative: str = COMMISSIONING_TABLE) -> 
     table["commissioning_date"] = pd.to_datetime(pd.Series(commissioned, index=table.index, dtype=object))
     table["retirement_date"] = pd.to_datetime(pd.Series(retired, index=table.index, dtype=object))
     return table
+
+
+TECHNOLOGY_FUELS_TABLE = "fuels/technology_fuels.csv"
+
+
+def read_technology_fuels(data: InputData, relative: str = TECHNOLOGY_FUELS_TABLE) -> dict[tuple[str, str], str]:
+    """Return the fuel a thermal technology burns in a country where it is not the default.
+
+    ``fuels/technology_fuels.csv`` has ``technology, country, fuel`` rows (with source, tag,
+    note): e.g. Guatemala's coal fleet burns petcoke. Every other country and technology burns
+    :data:`TECHNOLOGY_FUEL`. A missing file means no exceptions.
+
+    Raises
+    ------
+    DataError
+        Naming file, line and column of an unknown technology or a fuel without a price row.
+    """
+    path = data.root / relative
+    if not path.is_file():
+        return {}
+    table = read_table(relative, data.root, ("technology", "country", "fuel"))
+    fuels = set(data.fuel_prices.fuel.astype(str))
+    out: dict[tuple[str, str], str] = {}
+    for row in table.itertuples():
+        if row.technology not in TECHNOLOGY_FUEL:
+            msg = f"{path}:{row.csv_line}: column `technology` must be one of {', '.join(TECHNOLOGY_FUEL)}, found {row.technology!r}"
+            raise DataError(msg)
+        if row.fuel not in fuels:
+            msg = f"{path}:{row.csv_line}: column `fuel` must be a fuel of fuels/prices.csv ({', '.join(sorted(fuels))}), found {row.fuel!r}"
+            raise DataError(msg)
+        out[(str(row.technology), str(row.country))] = str(row.fuel)
+    return out

@@ -22,7 +22,7 @@ def all_csv_files() -> list[Path]:
 
 GAS_TABLES = ("gas/nodes.csv", "gas/segments.csv", "gas/routes.csv", "gas/parameters.csv")
 HISTORY_TABLES = ("history/generation.csv", "history/trade.csv", "history/regional.csv")
-OTHER_TABLES = ("fleet/commissioning.csv",)  # read by their own functions (simulator.data.read_commissioning)
+OTHER_TABLES = ("fleet/commissioning.csv", "fuels/technology_fuels.csv")  # read by their own functions
 
 
 def test_every_data_table_is_known_to_the_loader() -> None:

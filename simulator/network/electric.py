@@ -17,7 +17,14 @@ import pandas as pd
 import pypsa
 
 from simulator import COUNTRIES
-from simulator.data import COMMISSIONING_TABLE, TECHNOLOGY_CARRIER, TECHNOLOGY_FUEL, InputData, read_commissioning
+from simulator.data import (
+    COMMISSIONING_TABLE,
+    TECHNOLOGY_CARRIER,
+    TECHNOLOGY_FUEL,
+    InputData,
+    read_commissioning,
+    read_technology_fuels,
+)
 from simulator.errors import DataError
 from simulator.network.carriers import CARRIER_COLORS, CARRIER_NICE_NAMES
 from simulator.network.commissioning import online_capacity_mw
@@ -195,10 +202,11 @@ def fuel_price_usd_per_mmbtu(data: InputData, scenario: Scenario, fuel: str, cou
 
 
 def _thermal_marginal_cost(
-    data: InputData, scenario: Scenario, technology: str, country: str
+    data: InputData, scenario: Scenario, technology: str, country: str, fuel: str | None = None
 ) -> tuple[float, float, float]:
-    """Return (marginal cost USD/MWh, efficiency, CO2 t/MWh_e) of a thermal technology."""
-    fuel = TECHNOLOGY_FUEL[technology]
+    """Return (marginal cost USD/MWh, efficiency, CO2 t/MWh_e) of a thermal technology burning
+    ``fuel`` (default the technology's usual fuel, :data:`TECHNOLOGY_FUEL`)."""
+    fuel = fuel or TECHNOLOGY_FUEL[technology]
     heat_rate = data.parameter(technology, country, "heat_rate_hhv")  # MMBtu/MWh_e
     price = fuel_price_usd_per_mmbtu(data, scenario, fuel, country)
     vom = data.parameter(technology, country, "vom_usd_per_mwh", default=0.0)
@@ -228,6 +236,7 @@ def _add_fleet(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots:
     year, weather = scenario.year, scenario.weather_year
     full = year_index(year)
     plants = read_commissioning(data)
+    fuels = read_technology_fuels(data)
     rows: list[dict[str, object]] = []
     p_max: dict[str, pd.Series] = {}
     p_min: dict[str, pd.Series] = {}
@@ -259,7 +268,8 @@ def _add_fleet(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots:
                 "co2_t_per_mwh": 0.0,
             }
             if technology in THERMAL:
-                cost, efficiency, co2 = _thermal_marginal_cost(data, scenario, technology, country)
+                fuel = fuels.get((technology, country), TECHNOLOGY_FUEL[technology])
+                cost, efficiency, co2 = _thermal_marginal_cost(data, scenario, technology, country, fuel)
                 row.update(marginal_cost=cost, efficiency=efficiency, co2_t_per_mwh=co2)
                 availability = data.parameter(technology, country, "availability_pu", default=1.0)
                 p_max[name] = pd.Series(availability, index=full)
@@ -301,6 +311,59 @@ def _add_fleet(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots:
         technology=fleet.technology,
         co2_t_per_mwh=fleet.co2_t_per_mwh,
     )
+
+
+MILL_BLOCKS = "off_harvest_capacity_mw"
+"""Parameter (``fleet/parameters.csv``, technology ``coal``): MW of coal-capable sugar-mill
+blocks that burn bagasse in the harvest (inside the country's bagasse capacity) and coal or
+petcoke outside it."""
+
+
+def mill_block_pu(data: InputData, country: str, index: pd.DatetimeIndex) -> pd.Series:
+    """Availability (per unit) of a country's coal-capable sugar-mill blocks on coal: zero in the
+    harvest (they burn bagasse, counted in the bagasse capacity), the coal availability outside it."""
+    availability = data.parameter("coal", country, "availability_pu", default=1.0)
+    return pd.Series(np.where(harvest_mask(data, country, index), 0.0, availability), index=index)
+
+
+def _add_mill_blocks(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots: pd.DatetimeIndex) -> None:
+    """Add the coal-capable sugar-mill blocks as a coal generator available outside the harvest
+    (with ``fuels.sugar_mill_coal_blocks``).
+
+    The same boilers are part of the bagasse capacity in the harvest, so no MW is counted twice
+    in any hour. They burn the country's coal-fleet fuel at its heat rate; a scenario's
+    ``remove`` or ``scale`` of the country's coal applies to them too.
+    """
+    if not scenario.fuels.sugar_mill_coal_blocks:
+        return
+    fuels = read_technology_fuels(data)
+    full = year_index(scenario.year)
+    for country in COUNTRIES:
+        capacity = data.parameter("coal", country, MILL_BLOCKS, default=0.0)
+        for change in scenario.fleet:
+            if change.country == country and change.technology == "coal":
+                if change.action == "remove":
+                    capacity = 0.0
+                elif change.action == "scale":
+                    capacity *= float(change.factor if change.factor is not None else 1.0)
+        if capacity <= 0:
+            continue
+        fuel = fuels.get(("coal", country), TECHNOLOGY_FUEL["coal"])
+        cost, efficiency, co2 = _thermal_marginal_cost(data, scenario, "coal", country, fuel)
+        name = f"{country} coal mill blocks"
+        n.add(
+            "Generator",
+            name,
+            bus=data.hub(country),
+            carrier="coal",
+            p_nom=capacity,
+            marginal_cost=cost,
+            efficiency=efficiency,
+            p_max_pu=mill_block_pu(data, country, full).loc[snapshots],
+            country=country,
+            technology="coal",
+            co2_t_per_mwh=co2,
+        )
 
 
 def _annual_cf(data: InputData, country: str, carrier: str, technology: str, weather: int, year: int) -> float:
@@ -557,6 +620,7 @@ def build_network(scenario: Scenario, data: InputData) -> pypsa.Network:
         technology="load_shedding",
     )
     _add_fleet(n, data, scenario, snapshots)
+    _add_mill_blocks(n, data, scenario, snapshots)
     _add_hydro_reservoirs(n, data, scenario, snapshots)
     if mexico_on:
         _add_mexico(n, data, scenario, snapshots)

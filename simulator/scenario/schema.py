@@ -20,7 +20,7 @@ HYDROLOGY_ALIASES: dict[str, int] = {"wet": 2022, "dry": 2023}
 """Named weather years: 2022 (La Niña, wet) and 2023 (El Niño drought)."""
 
 Country = Literal["GT", "SV", "HN", "NI", "CR", "PA"]
-Fuel = Literal["hfo", "diesel", "coal", "lng"]
+Fuel = Literal["hfo", "diesel", "coal", "petcoke", "lng"]
 Technology = Literal[
     "hydro_reservoir",
     "hydro_ror",
@@ -38,6 +38,7 @@ FUEL_UNITS: dict[str, tuple[str, ...]] = {
     "hfo": ("usd_per_bbl", "usd_per_mmbtu"),
     "diesel": ("usd_per_bbl", "usd_per_mmbtu"),
     "coal": ("usd_per_t", "usd_per_mmbtu"),
+    "petcoke": ("usd_per_t", "usd_per_mmbtu"),
     "lng": ("usd_per_mmbtu",),
 }
 """Price units that make sense for each fuel."""
@@ -112,9 +113,16 @@ class FuelsConfig(Section):
 
     prices: dict[Fuel, FuelPriceOverride] = Field(
         default_factory=dict,
-        description="Price per fuel: hfo and diesel in usd_per_bbl or usd_per_mmbtu, coal in usd_per_t or "
-        "usd_per_mmbtu, lng in usd_per_mmbtu.",
+        description="Price per fuel: hfo and diesel in usd_per_bbl or usd_per_mmbtu, coal and petcoke in usd_per_t "
+        "or usd_per_mmbtu (petcoke is what Guatemala's coal fleet burns), lng in usd_per_mmbtu.",
         examples=[{"lng": {"usd_per_mmbtu": 9.0}, "hfo": {"usd_per_bbl": 75.0}}],
+    )
+    sugar_mill_coal_blocks: bool = Field(
+        False,
+        description="Let the coal-capable sugar-mill blocks (Guatemala, 488 MW, fleet/parameters.csv "
+        "off_harvest_capacity_mw) burn the coal fleet's fuel outside the harvest; in the harvest they burn "
+        "bagasse either way. Off by default: OLADE does not count them as coal capacity and 2022 coal output "
+        "fits within the dedicated fleet (grids/CALIBRATION.md).",
     )
 
     @model_validator(mode="after")
