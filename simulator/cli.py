@@ -18,6 +18,7 @@ app = typer.Typer(
     add_completion=False,
 )
 console = Console()
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 errors = Console(stderr=True)
 
 
@@ -208,7 +209,16 @@ def backtest(
 
     from rich.table import Table
 
-    from simulator.backtest import backtest_table, load_history, modelled_only, score, share_chart
+    from simulator.backtest import (
+        backtest_table,
+        load_history,
+        modelled_only,
+        PRICE_JUDGED,
+        monthly_prices,
+        price_chart,
+        score,
+        share_chart,
+    )
     from simulator.data import data_hash, load_data
     from simulator.paths import scenarios_dir
     from simulator.results.store import is_complete_run, read_kpis
@@ -221,21 +231,29 @@ def backtest(
         history = load_history(data.root)
         run_dir = out / scenario.name
         reusable = not rerun and is_complete_run(run_dir, scenario.model_dump(mode="json"), data_hash(data.root))
+        monthly = None
         if reusable:
             console.print(f"Reusing the complete run {run_dir}")
             kpis = read_kpis(run_dir)
+            if (run_dir / "network.nc").is_file():
+                import pypsa
+
+                monthly = monthly_prices(pypsa.Network(run_dir / "network.nc"))
         else:
             console.print(f"Running {scenario.name} (full year) ...")
-            kpis = run_scenario(scenario, out, data).kpis
+            result = run_scenario(scenario, out, data)
+            kpis, monthly = result.kpis, monthly_prices(result.network)
     except SiepacError as exc:
         raise fail(exc) from None
+    if monthly is None:
+        console.print(f"No network.nc in {run_dir}: the monthly price check is skipped (run with --rerun).")
     target = out / f"backtest-{year}"
     target.mkdir(parents=True, exist_ok=True)
     if year not in history.years():
-        table = modelled_only(kpis)
+        table = modelled_only(kpis, monthly)
         console.print(f"{year} is out of sample: no observations are shipped; modelled figures only.")
     else:
-        table = backtest_table(kpis, history, year)
+        table = backtest_table(kpis, history, year, monthly)
     csv = target / "backtest.csv"
     tmp = csv.with_name(csv.name + ".tmp")
     table.to_csv(tmp, index=False, float_format="%.6g")
@@ -246,13 +264,19 @@ def backtest(
     for row in table.itertuples():
         if row.check == "generation_share" and (year not in history.years() or row.target == "-"):
             continue
+        month = getattr(row, "month", float("nan"))
+        if row.check == "monthly_price" and (
+            (year in history.years() and row.observed != row.observed)
+            or (year not in history.years() and row.region not in PRICE_JUDGED)
+        ):
+            continue  # the CSV has every country's months; the screen the checked ones
         observed = getattr(row, "observed", float("nan"))
         error = getattr(row, "error", float("nan"))
         ok = getattr(row, "within_target", None)
         view.add_row(
             row.check,
             row.region,
-            row.carrier,
+            row.carrier if month != month else MONTH_NAMES[int(month) - 1],
             f"{row.modelled:,.1f}",
             "-" if observed != observed else f"{observed:,.1f}",
             row.unit,
@@ -264,12 +288,19 @@ def backtest(
     if year in history.years():
         within, judged = score(table)
         console.print(
-            f"Score: {within} of {judged} checks within target (generation shares of carriers above 5 %, net positions, regional trade, Mexico imports)"
+            f"Score: {within} of {judged} checks within target (generation shares of carriers above 5 %, net positions, regional trade, Mexico imports, El Salvador's monthly prices)"
         )
         chart = share_chart(
             table, target / "generation_shares.png", f"Generation shares {year}: observed (hatched) and modelled"
         )
-        console.print(f"Written {csv} and {chart}")
+        charts = [chart]
+        if monthly is not None:
+            charts.append(
+                price_chart(
+                    monthly, table, target / "monthly_prices.png", f"Monthly prices {year}: modelled and observed"
+                )
+            )
+        console.print(f"Written {csv} and {', '.join(map(str, charts))}")
     else:
         console.print(f"Written {csv}")
 

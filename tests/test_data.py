@@ -21,7 +21,7 @@ def all_csv_files() -> list[Path]:
 
 
 GAS_TABLES = ("gas/nodes.csv", "gas/segments.csv", "gas/routes.csv", "gas/parameters.csv")
-HISTORY_TABLES = ("history/generation.csv", "history/trade.csv", "history/regional.csv")
+HISTORY_TABLES = ("history/generation.csv", "history/trade.csv", "history/regional.csv", "history/prices.csv")
 OTHER_TABLES = ("fleet/commissioning.csv", "fuels/technology_fuels.csv")  # read by their own functions
 
 
