@@ -210,10 +210,10 @@ def backtest(
     from rich.table import Table
 
     from simulator.backtest import (
+        PRICE_JUDGED,
         backtest_table,
         load_history,
         modelled_only,
-        PRICE_JUDGED,
         monthly_prices,
         price_chart,
         score,
