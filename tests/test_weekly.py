@@ -15,7 +15,7 @@ from simulator.errors import SolveError
 from simulator.network import build_network
 from simulator.results.kpis import compute_kpis
 from simulator.solve import SolveReport, solve_network
-from simulator.testing import short_scenario
+from simulator.testing import HOURLY_RULE, short_scenario
 from simulator.weekly import (
     COARSE_HIGHS_OPTIONS,
     WEEK_HIGHS_OPTIONS,
@@ -32,8 +32,9 @@ SPAN_DAYS = 17  # two whole weeks and three days: the last week overlaps the sec
 
 @pytest.fixture(scope="module")
 def weekly(data: InputData) -> tuple[pypsa.Network, SolveReport]:
-    """base_2022 from the dry season, 17 days, solved week by week in two processes."""
-    n = build_network(short_scenario(start="2022-02-14", days=SPAN_DAYS), data)
+    """base_2022 from the dry season, 17 days, solved week by week in two processes, under the
+    hourly market rule (so that its two passes are exercised)."""
+    n = build_network(short_scenario(start="2022-02-14", days=SPAN_DAYS, market=HOURLY_RULE), data)
     return n, solve_weekly(n, cores=2)
 
 
@@ -101,13 +102,17 @@ def test_week_model_reused_in_place_equals_a_fresh_build(data: InputData) -> Non
     solve_network(fresh)
 
     assert second.objective_usd == pytest.approx(float(fresh.objective), rel=1e-7)
-    prices = second.series[("Bus", "marginal_price")][fresh.buses.index]
-    assert np.abs(prices.to_numpy() - fresh.buses_t.marginal_price.to_numpy()).max() < 1e-3
+    # prices at the national hubs (the reported ones); with petcoke-priced Guatemalan coal a few
+    # hours have degenerate duals at intermediate SIEPAC substations, where either LP may pick
+    # another, equally valid, price
+    hubs = fresh.buses.index[fresh.buses.national_hub.astype(bool)]
+    prices = second.series[("Bus", "marginal_price")][hubs]
+    assert np.abs(prices.to_numpy() - fresh.buses_t.marginal_price[hubs].to_numpy()).max() < 1e-3
 
 
 def test_week_boundaries_hold_the_coarse_levels(weekly: tuple[pypsa.Network, SolveReport], data: InputData) -> None:
     n, _ = weekly
-    again = build_network(short_scenario(start="2022-02-14", days=SPAN_DAYS), data)
+    again = build_network(short_scenario(start="2022-02-14", days=SPAN_DAYS, market=HOURLY_RULE), data)
     boundaries = coarse_stage(again, {**COARSE_HIGHS_OPTIONS, "threads": 1})
     soc = n.storage_units_t.state_of_charge
     for week in week_blocks(n.snapshots):
@@ -169,7 +174,7 @@ def test_weekly_market_rule_lies_between_the_bound_and_the_monolithic_heuristic(
     rule = report.market_rule
     assert rule["relaxation_objective_usd"] <= rule["objective_usd"] + 1e-6
     assert rule["objective_usd"] == pytest.approx(report.objective_usd)
-    monolithic = build_network(short_scenario(start="2022-02-14", days=SPAN_DAYS), data)
+    monolithic = build_network(short_scenario(start="2022-02-14", days=SPAN_DAYS, market=HOURLY_RULE), data)
     reference = solve_network(monolithic)
     # weekly's coarse stage only re-times water, so its relaxation is within 0.5 % of one LP's
     assert rule["relaxation_objective_usd"] == pytest.approx(
@@ -180,7 +185,7 @@ def test_weekly_market_rule_lies_between_the_bound_and_the_monolithic_heuristic(
 
 def test_one_and_two_processes_give_the_same_answer(weekly: tuple[pypsa.Network, SolveReport], data: InputData) -> None:
     _, report = weekly
-    single = build_network(short_scenario(start="2022-02-14", days=SPAN_DAYS), data)
+    single = build_network(short_scenario(start="2022-02-14", days=SPAN_DAYS, market=HOURLY_RULE), data)
     again = solve_weekly(single, cores=1)
     assert again.details["processes"] == 1
     assert again.objective_usd == pytest.approx(report.objective_usd, rel=1e-9)

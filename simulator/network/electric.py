@@ -113,6 +113,9 @@ def border_limits(data: InputData, lines: pd.DataFrame, scenario: Scenario) -> l
             ("GT_outside_MER_import", neighbours, {"GT"}, 0.0, 0, 23),
         ]
     out = []
+    if not scenario.grid.border_limits:
+        rows = []
+    rows += mexico_must_take_rows(data, scenario)
     for limit_id, src, dst, limit, hour_start, hour_end in rows:
         coefficients = {}
         for name, (c0, c1) in country.iterrows():
@@ -125,6 +128,29 @@ def border_limits(data: InputData, lines: pd.DataFrame, scenario: Scenario) -> l
             raise DataError(msg)
         out.append(BorderLimit(limit_id, coefficients, limit, hour_start, hour_end))
     return out
+
+
+MUST_TAKE_LIMIT = "MX_contract_must_take"
+
+
+def must_take_mw(data: InputData, scenario: Scenario) -> float:
+    """Return the Mexican contract energy delivered across the link in every hour (MW): the
+    must-take contract's capacity times its load factor; 0 when price-taking or without Mexico."""
+    if scenario.market.mexico_trade == "none" or scenario.market.mexico_contract != "must_take":
+        return 0.0
+    year = scenario.year
+    return data.mexico_value(year, "contract_must_take_mw") * data.mexico_value(year, "contract_must_take_load_factor")
+
+
+def mexico_must_take_rows(data: InputData, scenario: Scenario) -> list[tuple[str, set[str], set[str], float, int, int]]:
+    """The must-take contract as a border limit: flow from Guatemala to Mexico at most minus the
+    contract's hourly delivery, i.e. at least that much from Mexico to Guatemala in every hour.
+
+    A lower bound on the flow (not a minimum output of a Mexican generator) so that the energy
+    reaches Guatemala, as the contract says, instead of being sold back to Mexico's spot buyer.
+    """
+    delivered = must_take_mw(data, scenario)
+    return [(MUST_TAKE_LIMIT, {"GT"}, {MEXICO}, -delivered, 0, 23)] if delivered > 0 else []
 
 
 def _line_table(data: InputData, scenario: Scenario) -> pd.DataFrame:
@@ -507,6 +533,7 @@ def _add_mexico(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots
     export_mw = data.mexico_value(year, "export_capacity_mw")
     contract_mw = data.mexico_value(year, "contract_capacity_mw")
     discount = data.mexico_value(year, "import_bid_usd_per_mwh_discount")
+    price = data.mexico_value(year, "contract_price_usd_per_mwh")
     n.add(
         "Generator",
         ["MX contracts", "MX spot supply", "MX spot demand"],
@@ -516,16 +543,28 @@ def _add_mexico(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots
         p_max_pu=pd.DataFrame({"MX contracts": 1.0, "MX spot supply": 1.0, "MX spot demand": 0.0}, index=snapshots),
         p_min_pu=pd.DataFrame({"MX contracts": 0.0, "MX spot supply": 0.0, "MX spot demand": -1.0}, index=snapshots),
         marginal_cost=pd.DataFrame(
-            {
-                "MX contracts": data.mexico_value(year, "contract_price_usd_per_mwh"),
-                "MX spot supply": spot,
-                "MX spot demand": spot - discount,
-            },
-            index=snapshots,
+            {"MX contracts": price, "MX spot supply": spot, "MX spot demand": spot - discount}, index=snapshots
         ),
         country=MEXICO,
         technology=["mx_contract", "mx_spot_supply", "mx_spot_demand"],
     )
+    delivered = must_take_mw(data, scenario)
+    if delivered > 0:
+        # the must-take contract runs at its load factor (its energy is sent to Guatemala by the
+        # border limit of mexico_must_take_rows); the other contracts stay price-taking
+        must_take = data.mexico_value(year, "contract_must_take_mw")
+        n.generators.loc["MX contracts", "p_nom"] = max(contract_mw - must_take, 0.0)
+        n.add(
+            "Generator",
+            "MX contract must-take",
+            bus=bus,
+            carrier="mexico",
+            p_nom=must_take,
+            p_min_pu=delivered / must_take,
+            marginal_cost=price,
+            country=MEXICO,
+            technology="mx_contract_must_take",
+        )
 
 
 def market_lines(lines: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
@@ -538,8 +577,13 @@ def market_lines(lines: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
     }
     siepac = ((c0 == "GT") & c1.isin(["SV", "HN"])) | ((c1 == "GT") & c0.isin(["SV", "HN"]))
     gt_export = {str(k): (1.0 if c0[k] == "GT" else -1.0) for k in lines.index[siepac]}
+    # the solver applies the hourly rule only to "guatemala_only"; under the merit-order rule
+    # Mexican imports are dispatched like any Guatemalan offer (no hourly exclusivity)
+    trade = scenario.market.mexico_trade
+    if trade == "guatemala_only" and scenario.market.mexico_rule == "merit_order":
+        trade = "guatemala_only_merit_order"
     return {
-        "mexico_trade": scenario.market.mexico_trade,
+        "mexico_trade": trade,
         "mexico_import_lines": mx_import,
         "guatemala_export_lines": gt_export,
     }
@@ -627,7 +671,7 @@ def build_network(scenario: Scenario, data: InputData) -> pypsa.Network:
 
     hub_of = {c: data.hub(c) for c in (*COUNTRIES, MEXICO) if mexico_on or c != MEXICO}
     gas_info = add_gas_layer(n, scenario, data, hub_of)
-    limits = border_limits(data, lines, scenario) if scenario.grid.border_limits else []
+    limits = border_limits(data, lines, scenario)
     hurdle = scenario.grid.hurdle_usd_per_mwh
     hurdle = data.trade_parameter("hurdle_usd_per_mwh") if hurdle is None else hurdle
     siepac_border = (

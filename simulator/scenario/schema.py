@@ -217,11 +217,40 @@ class MarketConfig(Section):
         "own surplus; all_siepac: common procurement, Mexican energy may flow on to any SIEPAC country; "
         "none: no trade with Mexico.",
     )
+    mexico_rule: Literal["merit_order", "hourly_exclusive"] = Field(
+        "merit_order",
+        description="How Guatemala's imports from Mexico are dispatched (grids/CALIBRATION.md). merit_order "
+        "(documented AMM rule): imports run whenever their cost is below Guatemala's marginal cost, also in hours "
+        "when Guatemala exports to SIEPAC. hourly_exclusive (the earlier formulation): under guatemala_only no hour "
+        "may have both a Mexican import and Guatemalan net exports (solved in two passes).",
+    )
+    mexico_contract: Literal["must_take", "price_taking"] = Field(
+        "must_take",
+        description="must_take: the Energía del Caribe contract (grids/mexico/market.csv) is delivered across the "
+        "link at its load factor in every hour, the rest of the contracts and spot supply are price-taking; "
+        "price_taking: all contract capacity is offered at the contract price. Incompatible with "
+        "mexico_rule hourly_exclusive under guatemala_only (a must-take import in every hour would forbid "
+        "Guatemalan exports in every hour).",
+    )
     guatemala_in_mer: bool = Field(
         True,
         description="False models Guatemala outside the regional market (its announced 2031 exit): no net "
         "trade across Guatemala's SIEPAC borders.",
     )
+
+    @model_validator(mode="after")
+    def _rule_fits_contract(self) -> MarketConfig:
+        if (
+            self.mexico_trade == "guatemala_only"
+            and self.mexico_rule == "hourly_exclusive"
+            and self.mexico_contract == "must_take"
+        ):
+            msg = (
+                "market.mexico_rule hourly_exclusive needs market.mexico_contract price_taking: a must-take "
+                "Mexican import in every hour leaves no hour in which Guatemala may export"
+            )
+            raise ValueError(msg)
+        return self
 
 
 class AnchorConfig(Section):
