@@ -62,8 +62,7 @@ def single(scenario: str, strategy: str, days: int | None, market: str | None) -
     from simulator.results.store import peak_memory_mb, write_run
     from simulator.run import quiet_libraries
     from simulator.scenario import load_scenario
-    from simulator.solve import solve_network
-    from simulator.weekly import solve_weekly
+    from simulator.solve import solve_network, solve_weekly
 
     quiet_libraries()
     t0 = time.perf_counter()

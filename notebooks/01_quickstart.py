@@ -35,10 +35,10 @@ from IPython.display import Markdown, display
 
 from simulator import COUNTRIES
 from simulator.charts import ChartOptions, make_charts
-from simulator.charts.runs import load_runs
 from simulator.compare import compare_runs, inputs_diff
 from simulator.data import load_data
 from simulator.notebooks import NotebookSetup
+from simulator.results.runs import load_runs
 from simulator.run import run_scenario
 from simulator.scenario import load_scenario
 

@@ -39,9 +39,9 @@ from IPython.display import Markdown, display
 
 from simulator import COUNTRIES
 from simulator.charts import make_charts
-from simulator.charts.runs import Run, load_runs
 from simulator.compare import compare_runs
 from simulator.notebooks import NotebookSetup
+from simulator.results.runs import Run, load_runs
 from simulator.run import run_scenario
 from simulator.scenario import Scenario, load_scenario
 from simulator.scenario.load import merge

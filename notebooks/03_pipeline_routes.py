@@ -38,10 +38,10 @@ from IPython.display import Markdown, display
 
 from simulator import COUNTRIES
 from simulator.charts import ChartOptions, make_charts
-from simulator.charts.runs import load_runs
 from simulator.compare import compare_runs
 from simulator.data import load_data
 from simulator.notebooks import NotebookSetup
+from simulator.results.runs import load_runs
 from simulator.routes import load_gas_data, mexican_gas_price_usd_per_mmbtu, route_table, tariff_usd_per_mmbtu
 from simulator.run import run_scenario
 from simulator.scenario import load_scenario

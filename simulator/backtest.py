@@ -27,6 +27,7 @@ import pypsa
 
 from simulator import CARRIERS, COUNTRIES
 from simulator.data import read_table
+from simulator.files import write_atomic
 
 SHARE_TARGET_PP = 5.0
 SHARE_MATERIAL_PCT = 5.0
@@ -312,10 +313,10 @@ def share_chart(table: pd.DataFrame, path: Path, title: str) -> Path:
     fig.suptitle(title)
     fig.text(0.01, 0.01, "Source: model run; observed: OLADE sieLAC 2022 (grids/history/generation.csv)", fontsize=8)
     fig.tight_layout(rect=(0, 0.03, 1, 0.97))
-    tmp = path.with_name(path.stem + ".tmp" + path.suffix)
-    fig.savefig(tmp, dpi=120)
-    plt.close(fig)
-    tmp.replace(path)
+    try:
+        write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=120))
+    finally:
+        plt.close(fig)
     return path
 
 
@@ -352,8 +353,8 @@ def price_chart(monthly: pd.DataFrame, table: pd.DataFrame, path: Path, title: s
         0.01, 0.01, "Source: model run; observed: UT (SV), AMM (GT) via press (grids/history/prices.csv)", fontsize=8
     )
     fig.tight_layout(rect=(0, 0.04, 1, 0.95))
-    tmp = path.with_name(path.stem + ".tmp" + path.suffix)
-    fig.savefig(tmp, dpi=120)
-    plt.close(fig)
-    tmp.replace(path)
+    try:
+        write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=120))
+    finally:
+        plt.close(fig)
     return path

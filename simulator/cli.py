@@ -10,6 +10,7 @@ import yaml
 from rich.console import Console
 
 from simulator.errors import EXIT_USER_ERROR, ScenarioError, SiepacError
+from simulator.files import write_atomic, write_text_atomic
 
 app = typer.Typer(
     help="Scenario simulator of the Central American power grid (SIEPAC) and the Mexico link.",
@@ -187,9 +188,7 @@ def routes(
         typer.echo(text, nl=False)
     else:
         out.parent.mkdir(parents=True, exist_ok=True)
-        tmp = out.with_name(out.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(out)
+        write_text_atomic(out, text)
         console.print(f"written {out}", highlight=False)
 
 
@@ -221,8 +220,9 @@ def backtest(
     )
     from simulator.data import data_hash, load_data
     from simulator.paths import scenarios_dir
-    from simulator.results.store import is_complete_run, read_kpis
-    from simulator.run import run_scenario
+    from simulator.results.reuse import is_reusable_run
+    from simulator.results.store import package_versions, read_kpis
+    from simulator.run import reference_scenario, run_scenario
     from simulator.scenario import load_scenario
 
     try:
@@ -230,7 +230,9 @@ def backtest(
         data = load_data()
         history = load_history(data.root)
         run_dir = out / scenario.name
-        reusable = not rerun and is_complete_run(run_dir, scenario.model_dump(mode="json"), data_hash(data.root))
+        reusable = not rerun and is_reusable_run(
+            run_dir, scenario, data_hash(data.root), package_versions(), reference_scenario(scenario)
+        )
         monthly = None
         if reusable:
             console.print(f"Reusing the complete run {run_dir}")
@@ -255,9 +257,7 @@ def backtest(
     else:
         table = backtest_table(kpis, history, year, monthly)
     csv = target / "backtest.csv"
-    tmp = csv.with_name(csv.name + ".tmp")
-    table.to_csv(tmp, index=False, float_format="%.6g")
-    tmp.replace(csv)
+    write_atomic(csv, lambda tmp: table.to_csv(tmp, index=False, float_format="%.6g"))
     view = Table(title=f"Back-test {year}: modelled against observed", title_justify="left")
     for column in ("check", "region", "carrier", "modelled", "observed", "unit", "error", "target", "ok"):
         view.add_column(column, justify="right" if column in ("modelled", "observed", "error") else "left")

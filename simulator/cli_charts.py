@@ -108,9 +108,9 @@ def compare(
     ] = None,
 ) -> None:
     """Compare runs against a reference: prices, consumer cost, generation, trade, limits, rent, CO2, cost."""
-    from simulator.charts.runs import find_reference, load_runs
     from simulator.cli import fail
     from simulator.compare import compare_runs, inputs_diff, write_comparison
+    from simulator.results.runs import find_reference, load_runs
 
     try:
         loaded = load_runs(runs)

@@ -21,9 +21,10 @@ import numpy as np
 import pandas as pd
 import pypsa
 
-from simulator.charts.runs import Run
 from simulator.errors import DataError
+from simulator.files import write_atomic, write_text_atomic
 from simulator.results.kpis import ORDER
+from simulator.results.runs import Run
 
 COMPARE_COLUMNS = [
     "scenario",
@@ -235,25 +236,24 @@ def write_comparison(table: pd.DataFrame, diff: pd.DataFrame, path: Path) -> lis
     if suffix not in (".csv", ".md", ".xlsx"):
         raise DataError(f"--out {path}: the file must end in .csv, .md or .xlsx, found {suffix or 'no suffix'!r}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
     written = [path]
     if suffix == ".csv":
-        table.to_csv(tmp, index=False, float_format="%.6g")
+        write_atomic(path, lambda tmp: table.to_csv(tmp, index=False, float_format="%.6g"))
         side = path.with_name(f"{path.stem}.inputs.csv")
-        side_tmp = side.with_name(f".{side.name}.tmp")
-        diff.to_csv(side_tmp, index=False)
-        side_tmp.replace(side)
-        written.append(side)
+        written.append(write_atomic(side, lambda tmp: diff.to_csv(tmp, index=False)))
     elif suffix == ".md":
         refs = ", ".join(sorted(set(table.reference)))
         text = (
             f"# Comparison against {refs}\n\n## Changes\n\n{_markdown(table)}\n\n"
             f"## Inputs that differ\n\n{_markdown(diff) if len(diff) else 'None.'}\n"
         )
-        tmp.write_text(text, encoding="utf-8")
+        write_text_atomic(path, text)
     else:
-        with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
-            table.to_excel(writer, sheet_name="changes", index=False)
-            diff.to_excel(writer, sheet_name="inputs", index=False)
-    tmp.replace(path)
+
+        def excel(tmp: Path) -> None:
+            with pd.ExcelWriter(tmp, engine="openpyxl") as writer:
+                table.to_excel(writer, sheet_name="changes", index=False)
+                diff.to_excel(writer, sheet_name="inputs", index=False)
+
+        write_atomic(path, excel)
     return written

@@ -34,7 +34,7 @@ from shapely.geometry.base import BaseGeometry
 from simulator.data import read_table
 from simulator.errors import DataError
 from simulator.paths import grids_dir
-from simulator.units import MWH_PER_MMBTU
+from simulator.units import mmcfd_to_mw
 
 GEOD = Geod(ellps="WGS84")
 HIGHLAND_ROUTING_FACTOR = 1.2
@@ -46,16 +46,6 @@ ROUTES = ("tapachula", "chiapa_de_corzo", "chiapa_de_corzo_via_tapachula")
 def geodesic_length_km(geometry: BaseGeometry) -> float:
     """Return the geodesic length (km) of a LineString or MultiLineString in lon/lat degrees."""
     return float(GEOD.geometry_length(geometry)) / 1000.0
-
-
-def mmcfd_to_mw(mmcfd: float, hhv_mmbtu_per_mcf: float) -> float:
-    """Convert a gas flow in million cubic feet per day to MW (thermal, HHV)."""
-    return mmcfd * 1000.0 * hhv_mmbtu_per_mcf / 24.0 * MWH_PER_MMBTU
-
-
-def mw_to_mmcfd(mw: float, hhv_mmbtu_per_mcf: float) -> float:
-    """Convert MW (thermal, HHV) to million cubic feet per day."""
-    return mw / MWH_PER_MMBTU * 24.0 / hhv_mmbtu_per_mcf / 1000.0
 
 
 def capital_recovery_factor(rate_pct: float, years: float) -> float:

@@ -14,19 +14,19 @@ import pypsa
 
 from simulator.data import InputData, data_hash, load_data
 from simulator.network import build_network
+from simulator.network.meta import update_meta
 from simulator.paths import scenarios_dir
 from simulator.results.kpis import compute_kpis
+from simulator.results.reuse import is_reusable_run
 from simulator.results.store import (
     TreeMemorySampler,
-    is_complete_run,
     package_versions,
     peak_memory_mb,
     read_kpis,
     write_run,
 )
 from simulator.scenario import Scenario, load_scenario
-from simulator.solve import SolveReport, available_cores, solve_network
-from simulator.weekly import solve_weekly
+from simulator.solve import SolveReport, available_cores, solve_network, solve_weekly
 
 
 @dataclass
@@ -77,7 +77,7 @@ def reference_run(
         return None
     written_name = reference.name.removesuffix(f"--for-{scenario.name}")
     folder = out_dir / reference.name
-    if is_complete_run(folder, reference.model_dump(mode="json"), data_hash(data.root)):
+    if is_reusable_run(folder, reference, data_hash(data.root), package_versions(), reference_scenario(reference)):
         return written_name, read_kpis(folder), folder
     result = run_scenario(reference, out_dir, data, cores=cores)
     return written_name, result.kpis, result.path
@@ -186,6 +186,6 @@ def run_scenario(
     manifest["peak_memory_mb"] = round(peak_memory_mb(), 1)  # this process
     if report.details.get("processes", 1) > 1:  # with the weekly strategy's workers, all at once
         manifest["peak_memory_all_processes_mb"] = round(max(memory.peak_mb, peak_memory_mb()), 1)
-    network.meta = {**network.meta, "manifest": {k: v for k, v in manifest.items() if k != "scenario"}}
+    update_meta(network, manifest={k: v for k, v in manifest.items() if k != "scenario"})
     path = write_run(Path(out_dir), scenario.name, network, kpis, manifest, write_network=scenario.outputs.network)
     return RunResult(path=path, network=network, kpis=kpis, report=report, manifest=manifest)

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import asdict
 from typing import Any
 
 import pandas as pd
 import pypsa
 
 from simulator.network.carriers import CARRIER_COLORS
-from simulator.network.electric import BorderLimit
+from simulator.network.meta import BorderLimit, NetworkMeta, store_meta
 from simulator.paths import scenarios_dir
 from simulator.scenario import Scenario, load_scenario
 from simulator.scenario.load import merge
@@ -65,7 +64,7 @@ def tiny_network(
         )
     for bus, p in loads.items():
         n.add("Load", f"{buses[bus]} load {bus}", bus=bus, p_set=p, country=buses[bus])
-    n.meta = {"border_limits": [asdict(b) for b in limits or []]}
+    store_meta(n, NetworkMeta(border_limits=tuple(limits or [])))
     return n
 
 

@@ -22,6 +22,7 @@ from simulator.batch.plan import folder_key, plan_batch, run_key, scenario_json
 from simulator.batch.result import NOT_SWEPT
 from simulator.cli import app
 from simulator.errors import ScenarioError
+from simulator.files import is_temporary
 from simulator.paths import scenarios_dir
 from simulator.scenario import load_scenarios
 from simulator.solve import available_cores
@@ -54,7 +55,7 @@ def assert_consistent(batch_dir: Path) -> dict:
     manifest = json.loads((batch_dir / "manifest.json").read_text())
     complete = {r["scenario"] for r in manifest["runs"] if r["status"] == "complete"}
     assert complete == run_folders(batch_dir) - set(manifest["unlisted_folders"])
-    assert not [p.name for p in batch_dir.iterdir() if p.name.endswith((".partial", ".replaced", ".tmp"))]
+    assert not [p.name for p in batch_dir.iterdir() if p.name.endswith((".partial", ".replaced")) or is_temporary(p)]
     names = [r["scenario"] for r in manifest["runs"]]
     assert len(names) == len(set(names))
     parquet = pd.read_parquet(batch_dir / "kpis.parquet")

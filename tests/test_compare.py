@@ -10,12 +10,12 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
-from simulator.charts.runs import expand_run_folders, find_reference, load_runs
 from simulator.cli import app
 from simulator.compare import compare_runs, inputs_diff, write_comparison
 from simulator.errors import DataError
-from simulator.network.electric import BorderLimit
+from simulator.network.meta import BorderLimit
 from simulator.results.kpis import compute_kpis
+from simulator.results.runs import expand_run_folders, find_reference, load_runs
 from simulator.results.store import write_run
 from simulator.solve import solve_network
 from simulator.testing import tiny_network

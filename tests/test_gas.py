@@ -22,15 +22,13 @@ from simulator.routes import (
     capital_recovery_factor,
     geodesic_length_km,
     load_gas_data,
-    mmcfd_to_mw,
-    mw_to_mmcfd,
     resize_segments,
     route_table,
     tariff_usd_per_mmbtu,
 )
 from simulator.solve import bus_balance_residual, solve_network
 from simulator.testing import short_scenario
-from simulator.units import MWH_PER_MMBTU
+from simulator.units import MWH_PER_MMBTU, mmcfd_to_mw, mw_to_mmcfd
 
 
 @pytest.fixture(scope="module")

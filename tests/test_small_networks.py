@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from simulator.errors import SolveError
-from simulator.network.electric import BorderLimit
+from simulator.network.meta import BorderLimit
 from simulator.results.kpis import compute_kpis
 from simulator.solve import solve_network
 from simulator.testing import tiny_network
@@ -143,3 +143,28 @@ def test_hurdle_cost_separates_prices_by_its_value() -> None:
     n.meta["hurdle"]["usd_per_mwh"] = 45.0
     solve_network(n)
     assert n.lines_t.p0["L"].abs().max() == pytest.approx(0.0, abs=1e-6)
+
+
+@pytest.mark.parametrize("strategy", ["monolithic", "weekly"])
+@pytest.mark.parametrize(
+    ("options", "named"),
+    [({"primal_feasibility_tolerence": 1e-7}, "primal_feasibility_tolerence"), ({"time_limit": "soon"}, "time_limit")],
+)
+def test_a_solver_option_highs_refuses_fails_the_solve_naming_it(
+    strategy: str, options: dict[str, object], named: str
+) -> None:
+    """HiGHS warns about an unknown option or a value of the wrong type and solves without it;
+    the solve must refuse instead, so that no result claims an option it did not use."""
+    from simulator.solve import solve_weekly
+
+    n = tiny_network({"G": "GT"}, [], [("G gas", "G", "gas", 100.0, 10.0)], {"G": 50.0})
+    with pytest.raises(SolveError, match=named):
+        solve_network(n, options) if strategy == "monolithic" else solve_weekly(n, options, cores=1)
+
+
+def test_the_report_records_the_options_as_highs_held_them() -> None:
+    n = tiny_network({"G": "GT"}, [], [("G gas", "G", "gas", 100.0, 10.0)], {"G": 50.0})
+    report = solve_network(n, {"threads": 1, "primal_feasibility_tolerance": 1e-8, "solver": "simplex"})
+    assert report.solver_options["threads"] == 1
+    assert report.solver_options["primal_feasibility_tolerance"] == pytest.approx(1e-8)
+    assert report.solver_options["solver"] == "simplex"

@@ -9,8 +9,8 @@ import pytest
 
 from simulator.data import InputData
 from simulator.network import build_network
-from simulator.network.constraints import signed_flow
 from simulator.network.electric import fuel_price_usd_per_mmbtu
+from simulator.network.meta import signed_flow
 from simulator.solve import solve_network
 from simulator.testing import HOURLY_RULE, short_scenario
 
@@ -92,8 +92,8 @@ def test_fleet_add_remove_scale(data: InputData) -> None:
 
 def conflict_hours(n: pypsa.Network) -> int:
     market = n.meta["market"]
-    imports = signed_flow(n, market["mexico_import_lines"])
-    exports = signed_flow(n, market["guatemala_export_lines"])
+    imports = signed_flow(n.lines_t.p0, market["mexico_import_lines"])
+    exports = signed_flow(n.lines_t.p0, market["guatemala_export_lines"])
     return int(((imports > 1e-3) & (exports > 1e-3)).sum())
 
 
@@ -116,7 +116,7 @@ def test_guatemala_only_keeps_mexican_energy_in_guatemala(hourly_rule_week: pyps
         n.storage_units.index[n.storage_units.country == "GT"]
     ].sum(axis=1)
     surplus = (own - n.loads_t.p["GT load"]).clip(lower=0)
-    exports = signed_flow(n, n.meta["market"]["guatemala_export_lines"])
+    exports = signed_flow(n.lines_t.p0, n.meta["market"]["guatemala_export_lines"])
     assert (exports <= surplus + 1e-3).all()
 
 
@@ -133,7 +133,7 @@ def test_merit_order_imports_while_guatemala_exports(solved_week: pypsa.Network)
     n = solved_week
     assert n.meta["market"]["mexico_trade"] == "guatemala_only_merit_order"
     assert conflict_hours(n) > 0
-    imports = signed_flow(n, n.meta["market"]["mexico_import_lines"])
+    imports = signed_flow(n.lines_t.p0, n.meta["market"]["mexico_import_lines"])
     assert imports.min() >= 120 * 0.904 - 1e-3  # Energía del Caribe: 120 MW at a 0.904 load factor
     assert n.generators_t.p["MX contract must-take"].min() >= 120 * 0.904 - 1e-3
 
@@ -158,9 +158,9 @@ def test_price_taking_contracts_have_no_floor(data: InputData) -> None:
 def test_guatemala_outside_the_market_has_no_net_trade_with_sv_and_hn(data: InputData) -> None:
     n = build_network(short_scenario(days=2, market={"guatemala_in_mer": False}), data)
     solve_network(n)
-    exports = signed_flow(n, n.meta["market"]["guatemala_export_lines"])
+    exports = signed_flow(n.lines_t.p0, n.meta["market"]["guatemala_export_lines"])
     assert exports.abs().max() < 1e-3
-    assert signed_flow(n, n.meta["market"]["mexico_import_lines"]).max() > 0  # the Mexico link stays
+    assert signed_flow(n.lines_t.p0, n.meta["market"]["mexico_import_lines"]).max() > 0  # the Mexico link stays
 
 
 def test_coarser_resolution_keeps_energy_and_cost(data: InputData, solved_week: pypsa.Network) -> None:

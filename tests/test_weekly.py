@@ -14,18 +14,12 @@ from simulator.data import InputData
 from simulator.errors import SolveError
 from simulator.network import build_network
 from simulator.results.kpis import compute_kpis
-from simulator.solve import SolveReport, solve_network
-from simulator.testing import HOURLY_RULE, short_scenario
-from simulator.weekly import (
-    COARSE_HIGHS_OPTIONS,
-    WEEK_HIGHS_OPTIONS,
-    WeekModel,
-    coarse_border_limits,
-    coarse_stage,
-    solve_weekly,
-    week_blocks,
-    week_tasks,
-)
+from simulator.solve import SolveReport, solve_network, solve_weekly
+from simulator.solve.coarse import coarse_border_limits, coarse_stage
+from simulator.solve.week_model import WeekModel
+from simulator.solve.weekly import COARSE_HIGHS_OPTIONS, WEEK_HIGHS_OPTIONS
+from simulator.solve.weeks import week_blocks, week_tasks
+from simulator.testing import HOURLY_RULE, short_scenario, tiny_network
 
 SPAN_DAYS = 17  # two whole weeks and three days: the last week overlaps the second
 
@@ -43,7 +37,7 @@ def pair(data: InputData) -> tuple[pypsa.Network, pypsa.Network]:
     """The same 17 days as one LP and week by week, with the market as one LP (``all_siepac``).
 
     Under ``guatemala_only`` both strategies meet a non-convex rule by a heuristic (see
-    :func:`simulator.solve.tighten_market_rule`), so their costs differ by the heuristic's
+    :mod:`simulator.solve.market_rule`), so their costs differ by the heuristic's
     luck as well; without it the difference is the decomposition's alone.
     """
     scenario = short_scenario(start="2022-02-14", days=SPAN_DAYS, market={"mexico_trade": "all_siepac"})
@@ -67,7 +61,7 @@ def test_weeks_cover_every_snapshot_once() -> None:
 
 
 def test_daily_border_limit_is_the_mean_of_the_hourly_windows() -> None:
-    from simulator.network.electric import BorderLimit
+    from simulator.network.meta import BorderLimit
 
     day = BorderLimit("MX_to_GT_day", {"L1": 1.0}, 210.0, 8, 21)  # 14 hours
     night = BorderLimit("MX_to_GT_night", {"L1": 1.0}, 140.0, 22, 7)  # 10 hours
@@ -87,7 +81,7 @@ def test_week_model_reused_in_place_equals_a_fresh_build(data: InputData) -> Non
     costs.loc[weeks[1].snapshots] *= 1.3
     n.generators_t.marginal_cost = costs
     boundaries = coarse_stage(n, {**COARSE_HIGHS_OPTIONS, "threads": 1})
-    tasks = week_tasks(weeks, boundaries)
+    tasks = week_tasks(weeks, boundaries.daily_mwh, boundaries.initial_mwh)
     model = WeekModel(n, weeks[0].snapshots, WEEK_HIGHS_OPTIONS)
     model.solve(0, 2, weeks[0], tasks[0].start_mwh, tasks[0].levels_mwh)  # leaves a basis behind
     second = model.solve(1, 2, weeks[1], tasks[1].start_mwh, tasks[1].levels_mwh)
@@ -241,3 +235,30 @@ def test_a_time_varying_input_it_cannot_update_gets_a_fresh_model_per_week(data:
     rating = weekly.lines.s_nom[line] * derate[line]
     assert (weekly.lines_t.p0[line].abs() <= rating + 1e-4).all()
     assert report.objective_usd == pytest.approx(float(monolithic.objective), rel=0.005)
+
+
+def test_weekly_write_back_uses_the_hourly_link_efficiency() -> None:
+    """A link whose efficiency changes by the hour: the weeks' link outputs (``p1``) are the
+    hourly efficiency times the input, as PyPSA writes them, and every bus balances.
+
+    Energy reaches B's load only through the link; its efficiency alternates between 0.5 and
+    0.8, so the link's input must be load / efficiency in each hour.
+    """
+    hours = 10 * 24
+    n = tiny_network(
+        {"A": "GT", "B": "SV"},
+        [],
+        [("B shed", "B", "load_shedding", 1e4, 5000.0)],
+        {"B": 100.0},
+        hours=hours,
+    )
+    n.add("Generator", "A gas supply", bus="A", carrier="gas", p_nom=1e4, marginal_cost=10.0, country="GT")
+    efficiency = pd.Series(np.where(np.arange(hours) % 2 == 0, 0.5, 0.8), index=n.snapshots)
+    n.add("Link", "A to B", bus0="A", bus1="B", p_nom=1e3, efficiency=efficiency, carrier="gas")
+    monolithic = n.copy()
+    solve_weekly(n, cores=1)
+    solve_network(monolithic)
+    expected_input = 100.0 / efficiency
+    assert np.allclose(n.links_t.p0["A to B"], expected_input, atol=1e-6)
+    assert np.allclose(n.links_t.p1["A to B"], -100.0, atol=1e-6)
+    assert np.allclose(n.links_t.p1["A to B"], monolithic.links_t.p1["A to B"], atol=1e-6)

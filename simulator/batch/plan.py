@@ -9,7 +9,6 @@ others still run.
 from __future__ import annotations
 
 import hashlib
-import json
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -18,6 +17,7 @@ from typing import Any, Literal
 
 from simulator.data import InputData, data_hash, load_data
 from simulator.errors import ScenarioError
+from simulator.results.reuse import folder_key, run_key, scenario_json
 from simulator.results.store import package_versions
 from simulator.run import reference_scenario
 from simulator.scenario import Scenario
@@ -126,59 +126,6 @@ def reference_level(job: Job, jobs: list[Job]) -> int:
         seen.add(current.name)
         level += 1
     return level
-
-
-def scenario_json(scenario: Scenario) -> dict[str, Any]:
-    """Return the resolved scenario as stored in a run manifest (JSON round trip included)."""
-    dumped = scenario.model_dump(mode="json")
-    # The worker rebuilds the scenario from this dict; what it writes is the dump of that.
-    return Scenario.model_validate(dumped).model_dump(mode="json")
-
-
-def run_key(
-    scenario: dict[str, Any], input_data_sha256: str, packages: dict[str, str], reference: dict[str, Any] | None
-) -> str:
-    """Return the key of a run: SHA-256 (16 hex digits) of its resolved scenario, its resolved
-    reference (if any), the input data hash and the package versions."""
-    payload = {
-        "scenario": scenario,
-        "reference": reference,
-        "input_data_sha256": input_data_sha256,
-        "packages": packages,
-    }
-    text = json.dumps(payload, sort_keys=True, separators=(",", ":"), default=str)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
-
-
-def _read_manifest(folder: Path) -> dict[str, Any] | None:
-    manifest = folder / "manifest.json"
-    if not (manifest.is_file() and (folder / "kpis.csv").is_file()):
-        return None
-    try:
-        loaded = json.loads(manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return loaded if isinstance(loaded, dict) else None
-
-
-def folder_key(folder: Path) -> str | None:
-    """Return the key of the complete run in ``folder`` (``None`` if there is none).
-
-    The reference part of the key comes from the reference's run folder, a sibling named in
-    the manifest; if that folder is gone or incomplete, the run does not count as complete.
-    """
-    manifest = _read_manifest(folder)
-    if manifest is None or "scenario" not in manifest:
-        return None
-    reference: dict[str, Any] | None = None
-    if manifest.get("reference"):
-        ref_manifest = _read_manifest(folder.parent / Path(str(manifest["reference"].get("path", ""))).name)
-        if ref_manifest is None:
-            return None
-        reference = ref_manifest.get("scenario")
-    return run_key(
-        manifest["scenario"], str(manifest.get("input_data_sha256")), manifest.get("packages") or {}, reference
-    )
 
 
 def batch_name(items: Sequence[str | Path | Scenario], name: str | None = None) -> str:

@@ -19,20 +19,11 @@ import pandas as pd
 
 from simulator.batch.result import BatchResult, RunRecord
 from simulator.errors import ScenarioError
+from simulator.files import is_temporary, write_atomic
+from simulator.results.kpis import KPI_COLUMNS
 from simulator.results.store import read_kpis
 
-KPI_COLUMNS = ["scenario", "metric", "region", "carrier", "value", "unit"]
 MANIFEST_FORMAT = 1
-
-
-def write_atomic(path: Path, write: Any) -> None:
-    """Call ``write(tmp_path)`` and rename the temporary file onto ``path``."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        write(tmp)
-        tmp.replace(path)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def write_manifest(folder: Path, manifest: dict[str, Any]) -> Path:
@@ -68,7 +59,7 @@ def remove_leftovers(folder: Path) -> list[str]:
         if path.is_dir() and path.name.endswith((".partial", ".replaced")):
             shutil.rmtree(path, ignore_errors=True)
             removed.append(path.name)
-        elif path.is_file() and path.name.endswith(".tmp"):
+        elif path.is_file() and is_temporary(path):
             path.unlink(missing_ok=True)
             removed.append(path.name)
     return removed

@@ -36,23 +36,6 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
 
 
-def reset_peak_memory() -> None:
-    """Reset this process's peak resident memory, so that the next reading is this run's (Linux)."""
-    with contextlib.suppress(OSError):
-        Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
-
-
-def peak_memory_mb() -> float:
-    """Return this process's peak resident memory (MB) since the last reset (Linux), else since start."""
-    with contextlib.suppress(OSError, ValueError):
-        for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024.0
-    from simulator.results.store import peak_memory_mb as lifetime_peak
-
-    return lifetime_peak()
-
-
 def _worker_address() -> str:
     try:
         from distributed import get_worker
@@ -125,6 +108,8 @@ def run_job(job: dict[str, Any], reference: dict[str, Any] | None = None) -> dic
     if reference is not None and reference.get("status") != "complete":
         reason = f"reference {reference.get('scenario')} failed ({reference.get('failure')}): {reference.get('reason')}"
         return failure_record("reference_failed", reason, scenario=name, worker=worker, wall_time_s=0.0)
+    from simulator.results.store import peak_memory_mb, reset_peak_memory
+
     reset_peak_memory()
 
     def finish(record: dict[str, Any]) -> dict[str, Any]:

@@ -82,7 +82,7 @@ def make_charts(kind: str, paths: Sequence[Path], options: ChartOptions | None =
 
 
 def _build(kind: str, paths: list[Path], options: ChartOptions, lang: str) -> list[Chart]:
-    from simulator.charts.runs import find_reference, load_runs, read_batch_table
+    from simulator.results.runs import find_reference, load_runs, read_batch_table
 
     if kind == "routes":
         from simulator.charts.routes_map import routes_chart

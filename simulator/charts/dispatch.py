@@ -6,7 +6,6 @@ import pandas as pd
 
 from simulator import CARRIERS, COUNTRIES
 from simulator.charts.output import Chart
-from simulator.charts.runs import Run
 from simulator.charts.series import country_dispatch
 from simulator.charts.style import (
     CARRIER_HATCHES,
@@ -21,6 +20,7 @@ from simulator.charts.style import (
     text,
 )
 from simulator.errors import DataError
+from simulator.results.runs import Run
 
 STACK_ORDER = (*CARRIERS, "mexico", "load_shedding")
 WEEK_HOURS = 7 * 24

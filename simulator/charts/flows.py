@@ -5,10 +5,10 @@ from __future__ import annotations
 import pandas as pd
 
 from simulator.charts.output import Chart
-from simulator.charts.runs import Run
 from simulator.charts.series import corridor_limits, duration_curve
 from simulator.charts.style import finish, fixed_limits, new_figure, run_style, source_line, text
 from simulator.results.kpis import corridor_flows
+from simulator.results.runs import Run
 
 CORRIDORS = ("MX-GT", "GT-SV", "GT-HN", "SV-HN", "HN-NI", "NI-CR", "CR-PA")
 

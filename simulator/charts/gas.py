@@ -5,15 +5,16 @@ from __future__ import annotations
 import pandas as pd
 
 from simulator.charts.output import Chart
-from simulator.charts.runs import Run
 from simulator.charts.series import duration_curve
 from simulator.charts.style import AXIS_STEPS, finish, fixed_limits, new_figure, run_style, source_line, text
 from simulator.errors import DataError
-from simulator.routes import mw_to_mmcfd
+from simulator.network.meta import network_meta
+from simulator.results.runs import Run
+from simulator.units import mw_to_mmcfd
 
 
 def _gas_info(run: Run) -> dict:
-    info = run.network.meta.get("gas") or {}
+    info = network_meta(run.network).gas
     if not info.get("segments"):
         route = (run.scenario.get("gas") or {}).get("route", "none")
         raise DataError(

@@ -11,9 +11,9 @@ from matplotlib.colors import Normalize
 from simulator import COUNTRIES
 from simulator.charts.basemap import MAP_EXTENT, draw_countries
 from simulator.charts.output import Chart
-from simulator.charts.runs import Run
 from simulator.charts.series import line_loading
 from simulator.charts.style import DIVERGING_CMAP, SEQUENTIAL_CMAP, finish, fixed_limits, new_figure, source_line, text
+from simulator.results.runs import Run
 
 LABEL_AT: dict[str, tuple[float, float]] = {
     "GT": (-91.3, 16.2),

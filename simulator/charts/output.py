@@ -10,6 +10,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from simulator.charts.style import styled
+from simulator.files import write_atomic, write_text_atomic
 
 FORMATS = ("png", "svg", "pdf")
 PNG_DPI = 200
@@ -25,11 +26,6 @@ class Chart:
     table: pd.DataFrame
 
 
-def _replace(tmp: Path, final: Path) -> Path:
-    tmp.replace(final)
-    return final
-
-
 def write_chart(chart: Chart, out_dir: Path, fmt: str = "png") -> list[Path]:
     """Write ``<name>.<fmt>``, ``<name>.txt`` (caption) and ``<name>.csv`` (numbers) into ``out_dir``.
 
@@ -40,18 +36,13 @@ def write_chart(chart: Chart, out_dir: Path, fmt: str = "png") -> list[Path]:
         raise ValueError(f"format must be one of {', '.join(FORMATS)}, found {fmt!r}")
     out_dir.mkdir(parents=True, exist_ok=True)
     image, caption, numbers = (out_dir / f"{chart.name}.{ext}" for ext in (fmt, "txt", "csv"))
-    tmp = out_dir / f".{chart.name}.{fmt}.tmp"
     metadata: dict[str, str | None] = {"Creator": "siepac simulator"}
     if fmt in ("pdf", "svg"):
         metadata["Date"] = None  # reproducible files
     logging.getLogger("fontTools").setLevel(logging.WARNING)  # PDF font subsetting is chatty at INFO
+    dpi = PNG_DPI if fmt == "png" else None
     with styled():
-        chart.figure.savefig(tmp, format=fmt, dpi=PNG_DPI if fmt == "png" else None, metadata=metadata)
-    written = [_replace(tmp, image)]
-    tmp = out_dir / f".{chart.name}.txt.tmp"
-    tmp.write_text(chart.caption.rstrip() + "\n", encoding="utf-8")
-    written.append(_replace(tmp, caption))
-    tmp = out_dir / f".{chart.name}.csv.tmp"
-    chart.table.to_csv(tmp, index=False, float_format="%.6g")
-    written.append(_replace(tmp, numbers))
+        written = [write_atomic(image, lambda tmp: chart.figure.savefig(tmp, format=fmt, dpi=dpi, metadata=metadata))]
+    written.append(write_text_atomic(caption, chart.caption.rstrip() + "\n"))
+    written.append(write_atomic(numbers, lambda tmp: chart.table.to_csv(tmp, index=False, float_format="%.6g")))
     return written

@@ -7,7 +7,6 @@ import pandas as pd
 
 from simulator import COUNTRIES
 from simulator.charts.output import Chart
-from simulator.charts.runs import Run
 from simulator.charts.series import duration_curve, hub_prices
 from simulator.charts.style import (
     RUN_HATCHES,
@@ -19,6 +18,7 @@ from simulator.charts.style import (
     source_line,
     text,
 )
+from simulator.results.runs import Run
 
 
 def price_duration_chart(runs: list[Run], lang: str = "en") -> Chart:

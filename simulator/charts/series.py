@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pypsa
 
-from simulator.network.constraints import stored_border_limits
+from simulator.network.meta import network_meta
 from simulator.results.kpis import ORDER, corridor_lines, hub_buses
 
 
@@ -46,7 +46,7 @@ def corridor_limits(n: pypsa.Network) -> dict[str, list[tuple[float, str]]]:
             name: 1.0 if ORDER[country[n.lines.bus0[name]]] < ORDER[country[n.lines.bus1[name]]] else -1.0
             for name in names
         }
-        for limit in stored_border_limits(n):
+        for limit in network_meta(n).border_limits:
             shared = [name for name in limit.lines if name in orient]
             if not shared:
                 continue
@@ -65,7 +65,7 @@ def line_loading(n: pypsa.Network) -> pd.DataFrame:
     """
     p0 = n.lines_t.p0
     rows = []
-    limits = stored_border_limits(n)
+    limits = network_meta(n).border_limits
     for name in n.lines.index:
         mean = float(p0[name].mean())
         limit = float(n.lines.s_nom[name])

@@ -263,7 +263,7 @@ def styled() -> Any:
 def source_line(runs: Sequence[Any], lang: str, extra: str = "") -> str:
     """Return the source line: model, scenario names with data year and weather year, and ``extra``.
 
-    ``runs`` are :class:`simulator.charts.runs.Run` objects (anything with ``name``,
+    ``runs`` are :class:`simulator.results.runs.Run` objects (anything with ``name``,
     ``year`` and ``weather``).
     """
     parts = []

@@ -1,7 +1,8 @@
 """The electric layer: buses, lines, loads, fleet, hydro storage and Mexico's southern system.
 
-``build_network(scenario, data)`` is a pure function of its two inputs: it reads nothing
-else and solves nothing. Country-level fleet and load are attached to each country's
+``build_network(scenario, data)`` depends only on its two inputs and the files under
+``data.root`` (the hourly profile tables in ``profiles/`` and, with a gas route, the gas
+tables in ``gas/``, both read through their loaders); it solves nothing. Country-level fleet and load are attached to each country's
 *national hub* bus (``grids/electric/buses.csv``): the national systems are dispatched as
 copper plates and the SIEPAC substations carry the regional flows between them.
 """
@@ -9,7 +10,6 @@ copper plates and the SIEPAC substations carry the regional flows between them.
 from __future__ import annotations
 
 import itertools
-from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
@@ -29,6 +29,7 @@ from simulator.errors import DataError
 from simulator.network.carriers import CARRIER_COLORS, CARRIER_NICE_NAMES
 from simulator.network.commissioning import online_capacity_mw
 from simulator.network.gas import add_gas_layer
+from simulator.network.meta import BorderLimit, Hurdle, MarketRule, NetworkMeta, in_window, store_meta
 from simulator.profiles import (
     harvest_mask,
     hydro_inflow_shape,
@@ -45,29 +46,6 @@ pypsa.options.api.legacy_string_dtype = True
 
 THERMAL = ("oil_hfo", "oil_diesel", "coal", "gas")
 MEXICO = "MX"
-
-
-@dataclass(frozen=True)
-class BorderLimit:
-    """A limit on the sum of flows across a border, in one direction, in some hours."""
-
-    limit_id: str
-    lines: dict[str, float]
-    """Line name -> +1 if a positive flow (bus0 to bus1) crosses in the limited direction, -1 if against."""
-    limit_mw: float
-    hour_start: int
-    hour_end: int
-
-    def applies(self, hours: np.ndarray) -> np.ndarray:
-        """Return True for the hours (0-23) inside the limit's window (which may wrap midnight)."""
-        return in_window(hours, self.hour_start, self.hour_end)
-
-
-def in_window(hours: np.ndarray, start: int, end: int) -> np.ndarray:
-    """Return True for hours (0-23) in the inclusive window start..end, which may wrap midnight."""
-    if start <= end:
-        return (hours >= start) & (hours <= end)
-    return (hours >= start) | (hours <= end)
 
 
 def _countries(cell: str) -> set[str]:
@@ -567,7 +545,7 @@ def _add_mexico(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots
         )
 
 
-def market_lines(lines: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
+def market_lines(lines: pd.DataFrame, scenario: Scenario) -> MarketRule:
     """Describe what the market rule needs: the regime and the signed lines of Guatemala's
     Mexican imports and of its SIEPAC exports (+1 when a positive flow leaves towards them)."""
     c0, c1 = lines.bus0_country, lines.bus1_country
@@ -582,11 +560,11 @@ def market_lines(lines: pd.DataFrame, scenario: Scenario) -> dict[str, Any]:
     trade = scenario.market.mexico_trade
     if trade == "guatemala_only" and scenario.market.mexico_rule == "merit_order":
         trade = "guatemala_only_merit_order"
-    return {
-        "mexico_trade": trade,
-        "mexico_import_lines": mx_import,
-        "guatemala_export_lines": gt_export,
-    }
+    return MarketRule(
+        mexico_trade=trade,
+        mexico_import_lines=mx_import,
+        guatemala_export_lines=gt_export,
+    )
 
 
 def build_network(scenario: Scenario, data: InputData) -> pypsa.Network:
@@ -602,8 +580,9 @@ def build_network(scenario: Scenario, data: InputData) -> pypsa.Network:
     Returns
     -------
     pypsa.Network
-        Unsolved network; border limits are in ``n.meta["border_limits"]`` and are added
-        as constraints by :func:`simulator.network.constraints.add_border_limits`.
+        Unsolved network. What PyPSA has no component for (border limits, hurdle, market
+        rule, gas layer) is in its metadata (:func:`simulator.network.meta.network_meta`)
+        and becomes constraints in :func:`simulator.solve.assembly.build_model`.
     """
     start, days = scenario.snapshots_span()
     full = year_index(scenario.year)
@@ -679,13 +658,16 @@ def build_network(scenario: Scenario, data: InputData) -> pypsa.Network:
         & lines.bus0_country.isin(COUNTRIES)
         & lines.bus1_country.isin(COUNTRIES)
     )
-    n.meta = {
-        "scenario": scenario.model_dump(mode="json"),
-        "hurdle": {"usd_per_mwh": hurdle, "lines": [str(k) for k in lines.index[siepac_border]]},
-        "border_limits": [asdict(b) for b in limits],
-        "market": market_lines(lines, scenario),
-        "gas": gas_info,
-    }
+    store_meta(
+        n,
+        NetworkMeta(
+            scenario=scenario.model_dump(mode="json"),
+            hurdle=Hurdle(float(hurdle), tuple(str(k) for k in lines.index[siepac_border])),
+            border_limits=tuple(limits),
+            market=market_lines(lines, scenario),
+            gas=gas_info,
+        ),
+    )
     hours = scenario.solve.resolution_hours
     if hours > 1:
         resampled = n.cluster.temporal.resample(f"{hours}h")

@@ -12,8 +12,8 @@ import pandas as pd
 import pypsa
 
 from simulator import ALL_REGIONS, CARRIERS, COUNTRIES
-from simulator.network.constraints import signed_flow, stored_border_limits
-from simulator.routes import mw_to_mmcfd
+from simulator.network.meta import network_meta, signed_flow
+from simulator.units import mw_to_mmcfd
 
 KPI_COLUMNS = ["scenario", "metric", "region", "carrier", "value", "unit"]
 ORDER = {c: i for i, c in enumerate(("MX", *COUNTRIES))}
@@ -57,7 +57,7 @@ def hours_at_limit(n: pypsa.Network) -> pd.Series:
     border limit containing one of its lines binding in that hour."""
     at_limit = {}
     hours = n.snapshots.hour.to_numpy()
-    limits = stored_border_limits(n)
+    limits = network_meta(n).border_limits
     for corridor, names in corridor_lines(n).items():
         flags = np.zeros(len(n.snapshots), dtype=bool)
         for name in names:
@@ -65,10 +65,19 @@ def hours_at_limit(n: pypsa.Network) -> pd.Series:
         for limit in limits:
             if not set(limit.lines) & set(names):
                 continue
-            flow = signed_flow(n, limit.lines)
+            flow = signed_flow(n.lines_t.p0, limit.lines)
             flags |= limit.applies(hours) & (flow >= limit.limit_mw - AT_LIMIT_TOLERANCE_MW).to_numpy()
         at_limit[corridor] = float(flags.sum() * _hours_per_snapshot(n))
     return pd.Series(at_limit)
+
+
+def system_cost_usd(n: pypsa.Network) -> float:
+    """The solve's objective (USD): recorded in the network's metadata by either strategy
+    (PyPSA's ``n.objective`` is only set by a monolithic solve, and not stored in files)."""
+    recorded = network_meta(n).objective_usd
+    if recorded is not None:
+        return recorded
+    return float(n.objective or 0.0)
 
 
 def regional_traded_energy_gwh(n: pypsa.Network, flows: pd.DataFrame) -> float:
@@ -178,7 +187,7 @@ def compute_kpis(n: pypsa.Network, scenario: str) -> pd.DataFrame:
             if country != "MX":
                 add("net_exports", country, "", siepac_net, "GWh")
     add("regional_traded_energy", "ALL", "", regional_traded_energy_gwh(n, flows), "GWh")
-    add("system_cost", "ALL", "", (n.objective or 0.0) / 1e6, "MUSD")
+    add("system_cost", "ALL", "", system_cost_usd(n) / 1e6, "MUSD")
     rows.extend(gas_kpis(n))
     table = pd.DataFrame(rows, columns=KPI_COLUMNS[1:])
     table.insert(0, "scenario", scenario)
@@ -188,7 +197,7 @@ def compute_kpis(n: pypsa.Network, scenario: str) -> pd.DataFrame:
 def gas_kpis(n: pypsa.Network) -> list[tuple[str, str, str, float, str]]:
     """Return the gas-layer figures: pipeline throughput and utilisation by segment, anchor
     output and capacity factor, gas burned by country, and the pipeline's break-even."""
-    info = n.meta.get("gas") or {}
+    info = network_meta(n).gas
     if not info:
         return []
     w = n.snapshot_weightings.generators

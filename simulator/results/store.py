@@ -7,6 +7,8 @@ damages the previous result of the same name.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import os
 import platform
@@ -16,6 +18,7 @@ import sys
 import tempfile
 import threading
 import time
+import uuid
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -37,9 +40,21 @@ def package_versions() -> dict[str, str]:
     return versions
 
 
+def reset_peak_memory() -> None:
+    """Reset this process's peak resident memory, so that the next reading is from now on (Linux)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5", encoding="ascii")
+
+
 def peak_memory_mb(children: bool = False) -> float:
-    """Return this process's peak resident memory (MB), or with ``children`` the largest peak
-    of any finished child process (e.g. the weekly strategy's workers)."""
+    """Return this process's peak resident memory (MB) since start or the last
+    :func:`reset_peak_memory`, or with ``children`` the largest peak of any finished child
+    process (e.g. the weekly strategy's workers)."""
+    if not children:
+        with contextlib.suppress(OSError, ValueError):
+            for line in Path("/proc/self/status").read_text(encoding="ascii").splitlines():
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024.0
     peak = resource.getrusage(resource.RUSAGE_CHILDREN if children else resource.RUSAGE_SELF).ru_maxrss
     return peak / 1024.0 if sys.platform != "darwin" else peak / 1024.0**2
 
@@ -99,7 +114,12 @@ class TreeMemorySampler:
 
 
 def write_run(
-    out_dir: Path, name: str, network: pypsa.Network, kpis: pd.DataFrame, manifest: dict[str, Any], write_network: bool = True
+    out_dir: Path,
+    name: str,
+    network: pypsa.Network,
+    kpis: pd.DataFrame,
+    manifest: dict[str, Any],
+    write_network: bool = True,
 ) -> Path:
     """Write a complete run folder atomically and return its path.
 
@@ -121,27 +141,61 @@ def write_run(
             network.export_to_netcdf(staging / "network.nc")
         kpis.to_csv(staging / "kpis.csv", index=False, float_format="%.10g")
         (staging / "manifest.json").write_text(json.dumps(manifest, indent=2, default=str) + "\n", encoding="utf-8")
-        if final.exists():
-            retired = out_dir / f".{name}.replaced"
-            shutil.rmtree(retired, ignore_errors=True)
-            final.rename(retired)
-            staging.rename(final)
-            shutil.rmtree(retired, ignore_errors=True)
-        else:
-            staging.rename(final)
+        swap_into_place(staging, final)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return final
 
 
-def is_complete_run(run_dir: Path, scenario: dict[str, Any], input_data_sha256: str) -> bool:
-    """Return True if ``run_dir`` holds a complete run of this resolved scenario on these input data."""
-    manifest = run_dir / "manifest.json"
-    if not (manifest.is_file() and (run_dir / "kpis.csv").is_file()):
+RENAME_EXCHANGE = 2
+"""``renameat2`` flag (Linux): swap two paths atomically."""
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically with Linux's ``renameat2``; False where it is unavailable."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
         return False
-    recorded = json.loads(manifest.read_text(encoding="utf-8"))
-    return bool(recorded.get("scenario") == scenario and recorded.get("input_data_sha256") == input_data_sha256)
+    at_fdcwd = -100
+    done = renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), RENAME_EXCHANGE)
+    if done != 0:
+        errno = ctypes.get_errno()
+        if errno in (38, 22, 95):  # ENOSYS, EINVAL, EOPNOTSUPP: no exchange on this kernel or file system
+            return False
+        raise OSError(errno, os.strerror(errno), str(b))
+    return True
+
+
+def swap_into_place(staging: Path, final: Path) -> None:
+    """Move a fully written folder onto ``final``, replacing any folder there.
+
+    Safe against concurrent writers and readers: a new ``final`` appears in one rename; an
+    existing one is exchanged with the staging folder in one atomic step (Linux
+    ``renameat2``), so ``final`` never disappears and two writers never share a temporary
+    name (the last one wins, whole). Where the exchange is not available the old folder is
+    first renamed to a unique retired name, leaving ``final`` absent for an instant.
+    """
+    for _ in range(100):
+        try:
+            staging.rename(final)
+            return
+        except OSError:
+            if not final.exists():  # not a clash with an existing folder: a real error
+                raise
+        if _exchange(staging, final):
+            shutil.rmtree(staging, ignore_errors=True)  # now holds the replaced run
+            return
+        retired = final.with_name(f".{final.name}.{os.getpid()}-{uuid.uuid4().hex[:8]}.replaced")
+        try:
+            final.rename(retired)
+        except FileNotFoundError:  # another writer moved it first: try again
+            continue
+        shutil.rmtree(retired, ignore_errors=True)
+    msg = f"could not move the new run into {final}: other writers kept replacing it"
+    raise OSError(msg)
 
 
 def read_kpis(run_dir: Path) -> pd.DataFrame:

@@ -12,6 +12,7 @@ from typing import Any
 
 import yaml
 
+from simulator.files import write_text_atomic
 from simulator.paths import scenarios_dir
 from simulator.scenario.schema import Scenario
 
@@ -68,10 +69,7 @@ def write(folder: Path | None = None) -> list[Path]:
     paths = []
     for name, text in render().items():
         path = folder / name
-        tmp = path.with_suffix(path.suffix + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(path)
-        paths.append(path)
+        paths.append(write_text_atomic(path, text))
     return paths
 
 

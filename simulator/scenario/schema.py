@@ -379,8 +379,9 @@ class SolveConfig(Section):
     )
     strategy: Literal["weekly", "monolithic"] = Field(
         "weekly",
-        description="Solve strategy: `weekly` (a daily coarse stage fixes reservoir levels at week boundaries, "
-        "then hourly weeks in parallel) or `monolithic` (one LP over the whole span, the accuracy reference).",
+        description="Solve strategy: `weekly` (a coarse stage over the whole span at 6-hour steps fixes every "
+        "reservoir's level at the end of each day, then hourly weeks are solved in parallel) or `monolithic` "
+        "(one LP over the whole span, the accuracy reference).",
     )
     voll_usd_per_mwh: float = Field(
         1500.0,

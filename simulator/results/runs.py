@@ -23,15 +23,12 @@ import pypsa
 
 from simulator.errors import DataError
 from simulator.results.kpis import KPI_COLUMNS
+from simulator.results.reuse import is_complete_folder
 from simulator.results.store import read_kpis
 
 
 def _run_subfolders(path: Path) -> list[Path]:
-    return sorted(
-        d
-        for d in path.iterdir()
-        if d.is_dir() and not d.name.startswith(".") and (d / "kpis.csv").is_file() and (d / "manifest.json").is_file()
-    )
+    return sorted(d for d in path.iterdir() if not d.name.startswith(".") and is_complete_folder(d))
 
 
 def is_batch_folder(path: Path) -> bool:
