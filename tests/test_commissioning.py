@@ -128,3 +128,28 @@ def test_edp_runs_only_from_1_may_2022(data: InputData) -> None:
     assert after.max() > 300.0
     upper = n.generators_t.p_max_pu["SV gas"] * n.generators.p_nom["SV gas"]
     assert np.allclose(upper[upper.index >= "2022-05-01"], 0.9 * data.capacity_mw("SV", "gas", 2022))
+
+
+def test_cli_run_with_a_plant_larger_than_its_total_exits_2(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    root = tmp_path / "grids"
+    shutil.copytree(grids_dir(), root)
+    path = root / "fleet/commissioning.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace(",SV,gas,378,", ",SV,gas,500,"), encoding="utf-8")
+    scenario = tmp_path / "short.yaml"
+    scenario.write_text("name: short\nyear: 2022\nsolve:\n  start_date: 2022-04-01\n  days: 1\n", encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, "-m", "simulator.cli", "run", str(scenario), "--out", str(tmp_path / "out")],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "SIEPAC_GRIDS_DIR": str(root)},
+        cwd=tmp_path,
+        check=False,
+    )
+    assert done.returncode == 2, done.stderr
+    assert "commissioning.csv" in done.stderr and "more than the 387.7 MW" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert not (tmp_path / "out" / "short").exists()

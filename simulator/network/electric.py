@@ -557,7 +557,7 @@ def market_lines(lines: pd.DataFrame, scenario: Scenario) -> MarketRule:
     gt_export = {str(k): (1.0 if c0[k] == "GT" else -1.0) for k in lines.index[siepac]}
     # the solver applies the hourly rule only to "guatemala_only"; under the merit-order rule
     # Mexican imports are dispatched like any Guatemalan offer (no hourly exclusivity)
-    trade = scenario.market.mexico_trade
+    trade: str = scenario.market.mexico_trade
     if trade == "guatemala_only" and scenario.market.mexico_rule == "merit_order":
         trade = "guatemala_only_merit_order"
     return MarketRule(
