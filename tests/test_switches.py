@@ -171,3 +171,16 @@ def test_coarser_resolution_keeps_energy_and_cost(data: InputData, solved_week: 
     assert weighted_load == pytest.approx(solved_week.loads_t.p_set.to_numpy().sum())
     solve_network(n)
     assert n.objective == pytest.approx(solved_week.objective, rel=0.01)
+
+
+def test_mexico_never_buys_its_own_supply_back(data: InputData) -> None:
+    """The spot buyer (Guatemalan exports to Mexico) bids below every Mexican offer in every hour,
+    also in the evening when the shaped spot price minus the discount exceeds the contract price."""
+    n = build_network(short_scenario(days=2), data)
+    costs = n.get_switchable_as_dense("Generator", "marginal_cost")
+    offers = costs[["MX contracts", "MX spot supply", "MX contract must-take"]].min(axis=1)
+    assert (costs["MX spot demand"] < offers).all()
+    evening = costs.index.hour == 19
+    assert (
+        costs.loc[evening, "MX spot supply"] - 5.0 > costs.loc[evening, "MX contracts"]
+    ).any()  # the case that mattered

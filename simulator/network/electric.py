@@ -502,6 +502,10 @@ def _mexico_price(data: InputData, year: int, index: pd.DatetimeIndex) -> pd.Ser
     return pd.Series(mean * shape / shape.mean(), index=index)
 
 
+BID_MARGIN_USD_PER_MWH = 0.01
+"""How far the Mexican spot buyer's bid stays below the cheapest Mexican offer (USD/MWh)."""
+
+
 def _add_mexico(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots: pd.DatetimeIndex) -> None:
     """Mexico's southern system as seen from Guatemala: contract block, spot supply and a
     spot buyer for Guatemalan exports, all at the Mexican system bus."""
@@ -512,6 +516,11 @@ def _add_mexico(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots
     contract_mw = data.mexico_value(year, "contract_capacity_mw")
     discount = data.mexico_value(year, "import_bid_usd_per_mwh_discount")
     price = data.mexico_value(year, "contract_price_usd_per_mwh")
+    # the spot buyer stands for Mexico buying Guatemalan energy: its bid stays below every
+    # Mexican offer at the same bus, so that the model never "sells" Mexican supply back to
+    # Mexico (a round trip with no physical meaning, e.g. contract energy bought at the
+    # contract price by an evening bid above it)
+    bid = np.minimum(spot - discount, np.minimum(spot, price) - BID_MARGIN_USD_PER_MWH)
     n.add(
         "Generator",
         ["MX contracts", "MX spot supply", "MX spot demand"],
@@ -521,7 +530,7 @@ def _add_mexico(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots
         p_max_pu=pd.DataFrame({"MX contracts": 1.0, "MX spot supply": 1.0, "MX spot demand": 0.0}, index=snapshots),
         p_min_pu=pd.DataFrame({"MX contracts": 0.0, "MX spot supply": 0.0, "MX spot demand": -1.0}, index=snapshots),
         marginal_cost=pd.DataFrame(
-            {"MX contracts": price, "MX spot supply": spot, "MX spot demand": spot - discount}, index=snapshots
+            {"MX contracts": price, "MX spot supply": spot, "MX spot demand": bid}, index=snapshots
         ),
         country=MEXICO,
         technology=["mx_contract", "mx_spot_supply", "mx_spot_demand"],
