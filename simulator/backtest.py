@@ -7,7 +7,10 @@ The table compares, from a run's ``kpis.csv`` and the files of ``grids/history/`
 - net position in the regional market by country (GWh, + = net exporter; target: the
   right sign and within 40 %);
 - total energy traded in the regional market (target within 25 %);
-- Mexico -> Guatemala net energy (target within 25 %).
+- Mexico -> Guatemala net energy (target within 25 %);
+- monthly load-weighted prices against the observed months of ``history/prices.csv``
+  (El Salvador: target a mean absolute error within 20 % over its observed months; other
+  countries' single points are shown, not judged).
 
 Only 2022 (and earlier) observations are shipped: 2023 is the out-of-sample year, and
 its back-test prints the modelled figures alone.
@@ -15,11 +18,12 @@ its back-test prints the modelled figures alone.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pypsa
 
 from simulator import CARRIERS, COUNTRIES
 from simulator.data import read_table
@@ -29,6 +33,9 @@ SHARE_TARGET_PP = 5.0
 SHARE_MATERIAL_PCT = 5.0
 NET_POSITION_TARGET = 0.40
 REGIONAL_TARGET = 0.25
+PRICE_TARGET = 0.20
+PRICE_JUDGED: tuple[str, ...] = ("SV",)
+"""Countries whose observed monthly prices are judged (enough months); others are shown only."""
 BACKTEST_COLUMNS = [
     "check",
     "region",
@@ -40,6 +47,7 @@ BACKTEST_COLUMNS = [
     "error_unit",
     "target",
     "within_target",
+    "month",
 ]
 
 
@@ -50,6 +58,9 @@ class History:
     generation: pd.DataFrame
     trade: pd.DataFrame
     regional: pd.DataFrame
+    prices: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["country", "year", "month", "quantity", "value", "unit"])
+    )
 
     def years(self) -> set[int]:
         """Return the years with observed generation."""
@@ -62,6 +73,7 @@ def load_history(root: Path | None = None) -> History:
         "generation": ("country", "year", "carrier", "value", "unit"),
         "trade": ("country", "year", "quantity", "value", "unit"),
         "regional": ("year", "quantity", "value", "unit"),
+        "prices": ("country", "year", "month", "quantity", "value", "unit"),
     }
     tables = {name: read_table(f"history/{name}.csv", root, cols) for name, cols in columns.items()}
     return History(**tables)
@@ -89,8 +101,68 @@ def observed_shares(history: History, year: int) -> pd.DataFrame:
     return 100.0 * generation.div(generation.sum(axis=1), axis=0)
 
 
-def backtest_table(kpis: pd.DataFrame, history: History, year: int) -> pd.DataFrame:
-    """Compare a run's KPIs with the observed history of ``year`` (see module docstring)."""
+def monthly_prices(n: pypsa.Network) -> pd.DataFrame:
+    """Return each country's monthly load-weighted price (USD/MWh) of a solved network.
+
+    The hourly price is the dual of the national hub's balance; the weight is the country's
+    load in that snapshot (times the snapshot's hours). Columns: ``country, month, price``.
+    """
+    w = n.snapshot_weightings.generators
+    hubs = n.buses[n.buses.national_hub.astype(bool)]
+    rows = []
+    for bus, country in hubs.country.items():
+        if country not in COUNTRIES:
+            continue
+        load = n.loads_t.p_set[n.loads.index[n.loads.country == country]].sum(axis=1) * w
+        price = n.buses_t.marginal_price[bus]
+        months = n.snapshots.month
+        weighted = (price * load).groupby(months).sum() / load.groupby(months).sum()
+        rows += [(country, int(m), float(v)) for m, v in weighted.items()]
+    return pd.DataFrame(rows, columns=["country", "month", "price"])
+
+
+def price_rows(monthly: pd.DataFrame, history: History, year: int) -> list[tuple[object, ...]]:
+    """Rows of the price check: one per observed month (shown), and for each judged country
+    the mean absolute percentage error over its observed months (target within 20 %)."""
+    observed = history.prices[(history.prices.year == year) & (history.prices.quantity == "monthly_price_usd_per_mwh")]
+    modelled = monthly.set_index(["country", "month"]).price
+    rows: list[tuple[object, ...]] = []
+    for country in COUNTRIES:
+        mine = observed[observed.country == country].sort_values("month")
+        errors, model_values = [], []
+        for row in mine.itertuples():
+            m = float(modelled.get((country, int(row.month)), float("nan")))
+            o = float(row.value)
+            errors.append((m - o) / o)
+            model_values.append(m)
+            rows.append(
+                ("monthly_price", country, "", m, o, "USD/MWh", 100.0 * (m - o) / o, "%", "-", None, int(row.month))
+            )
+        if country in PRICE_JUDGED and errors:
+            mape = float(np.mean(np.abs(errors)))
+            rows.append(
+                (
+                    "monthly_price_error",
+                    country,
+                    "",
+                    float(np.mean(model_values)),
+                    float(mine.value.mean()),
+                    "USD/MWh",
+                    100.0 * mape,
+                    "% mean abs",
+                    f"mean abs ±{PRICE_TARGET:.0%}",
+                    bool(mape <= PRICE_TARGET),
+                    np.nan,
+                )
+            )
+    return rows
+
+
+def backtest_table(
+    kpis: pd.DataFrame, history: History, year: int, monthly: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Compare a run's KPIs (and monthly prices, if given) with the observed history of ``year``
+    (see module docstring)."""
     rows: list[tuple[object, ...]] = []
     model, observed = modelled_shares(kpis), observed_shares(history, year)
     for country in COUNTRIES:
@@ -111,6 +183,7 @@ def backtest_table(kpis: pd.DataFrame, history: History, year: int) -> pd.DataFr
                     "pp",
                     f"±{SHARE_TARGET_PP:g} pp" if material else "-",
                     abs(m - o) <= SHARE_TARGET_PP if material else None,
+                    np.nan,
                 )
             )
     trade = history.trade[(history.trade.year == year) & (history.trade.quantity == "net_position_mer_gwh")]
@@ -130,6 +203,7 @@ def backtest_table(kpis: pd.DataFrame, history: History, year: int) -> pd.DataFr
                 "%",
                 f"sign, ±{NET_POSITION_TARGET:.0%}",
                 ok,
+                np.nan,
             )
         )
     for check, metric, quantity in (
@@ -159,8 +233,11 @@ def backtest_table(kpis: pd.DataFrame, history: History, year: int) -> pd.DataFr
                 "%",
                 f"±{REGIONAL_TARGET:.0%}",
                 abs(relative) <= REGIONAL_TARGET,
+                np.nan,
             )
         )
+    if monthly is not None:
+        rows += price_rows(monthly, history, year)
     return pd.DataFrame(rows, columns=BACKTEST_COLUMNS)
 
 
@@ -170,8 +247,9 @@ def score(table: pd.DataFrame) -> tuple[int, int]:
     return int(judged.astype(bool).sum()), len(judged)
 
 
-def modelled_only(kpis: pd.DataFrame) -> pd.DataFrame:
-    """Return the back-test quantities of a run without observations (out-of-sample year)."""
+def modelled_only(kpis: pd.DataFrame, monthly: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Return the back-test quantities of a run without observations (out-of-sample year),
+    with the monthly load-weighted prices if given."""
     shares = modelled_shares(kpis)
     rows: list[tuple[object, ...]] = [
         ("generation_share", c, k, float(shares.loc[c, k]), np.nan, "%") for c in shares.index for k in CARRIERS
@@ -188,7 +266,21 @@ def modelled_only(kpis: pd.DataFrame) -> pd.DataFrame:
             "GWh",
         )
     )
-    return pd.DataFrame(rows, columns=BACKTEST_COLUMNS[:6])
+    table = pd.DataFrame(rows, columns=BACKTEST_COLUMNS[:6])
+    if monthly is not None and len(monthly):
+        prices = pd.DataFrame(
+            {
+                "check": "monthly_price",
+                "region": monthly.country,
+                "carrier": "",
+                "modelled": monthly.price,
+                "observed": np.nan,
+                "unit": "USD/MWh",
+                "month": monthly.month,
+            }
+        )
+        table = pd.concat([table, prices], ignore_index=True)
+    return table
 
 
 def share_chart(table: pd.DataFrame, path: Path, title: str) -> Path:
@@ -221,6 +313,46 @@ def share_chart(table: pd.DataFrame, path: Path, title: str) -> Path:
     fig.suptitle(title)
     fig.text(0.01, 0.01, "Source: model run; observed: OLADE sieLAC 2022 (grids/history/generation.csv)", fontsize=8)
     fig.tight_layout(rect=(0, 0.03, 1, 0.97))
+    try:
+        write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=120))
+    finally:
+        plt.close(fig)
+    return path
+
+
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def price_chart(monthly: pd.DataFrame, table: pd.DataFrame, path: Path, title: str) -> Path:
+    """Write a chart of modelled monthly load-weighted prices with the observed months (PNG)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    observed = table[table.check == "monthly_price"].dropna(subset=["observed"])
+    countries = [c for c in COUNTRIES if c in set(observed.region)] or ["SV"]
+    fig, axes = plt.subplots(1, len(countries), figsize=(5.5 * len(countries), 4), squeeze=False)
+    for ax, country in zip(axes.ravel(), countries, strict=True):
+        mine = monthly[monthly.country == country].sort_values("month")
+        ax.plot(mine.month, mine.price, marker="o", color="#1f77b4", label="modelled (load-weighted)")
+        obs = observed[observed.region == country]
+        ax.scatter(obs.month, obs.observed, color="black", marker="s", zorder=3, label="observed")
+        for row in obs.itertuples():
+            ax.annotate(
+                f"{row.error:+.0f} %", (row.month, row.observed), textcoords="offset points", xytext=(4, 6), fontsize=8
+            )
+        ax.set_xticks(range(1, 13), MONTHS, fontsize=8)
+        ax.set_ylabel("price (USD/MWh)")
+        ax.set_title(country)
+        top = max([float(mine.price.max()), *obs.observed.astype(float)]) if len(mine) else 1.0
+        ax.set_ylim(0, 1.15 * top)
+    axes[0, 0].legend(loc="lower left", fontsize=8)
+    fig.suptitle(title)
+    fig.text(
+        0.01, 0.01, "Source: model run; observed: UT (SV), AMM (GT) via press (grids/history/prices.csv)", fontsize=8
+    )
+    fig.tight_layout(rect=(0, 0.04, 1, 0.95))
     try:
         write_atomic(path, lambda tmp: fig.savefig(tmp, dpi=120))
     finally:

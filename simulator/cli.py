@@ -18,6 +18,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+MONTH_NAMES = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
 
 @app.callback()
@@ -208,7 +209,16 @@ def backtest(
 
     from rich.table import Table
 
-    from simulator.backtest import backtest_table, load_history, modelled_only, score, share_chart
+    from simulator.backtest import (
+        PRICE_JUDGED,
+        backtest_table,
+        load_history,
+        modelled_only,
+        monthly_prices,
+        price_chart,
+        score,
+        share_chart,
+    )
     from simulator.data import data_hash, load_data
     from simulator.paths import scenarios_dir
     from simulator.results.reuse import is_reusable_run
@@ -225,20 +235,30 @@ def backtest(
         reusable = not rerun and is_reusable_run(
             run_dir, scenario, data_hash(data.root), package_versions(), reference_scenario(scenario)
         )
+        monthly = None
         if reusable:
             console.print(f"Reusing the complete run {text(run_dir)}", highlight=False)
             kpis = read_kpis(run_dir)
+            if (run_dir / "network.nc").is_file():
+                import pypsa
+
+                monthly = monthly_prices(pypsa.Network(run_dir / "network.nc"))
         else:
             console.print(f"Running {text(scenario.name)} (full year) ...")
-            kpis = run_scenario(scenario, out, data).kpis
+            result = run_scenario(scenario, out, data)
+            kpis, monthly = result.kpis, monthly_prices(result.network)
+    if monthly is None:
+        console.print(
+            f"No network.nc in {text(run_dir)}: the monthly price check is skipped (run with --rerun).", highlight=False
+        )
     target = out / f"backtest-{year}"
     with user_errors():
         target.mkdir(parents=True, exist_ok=True)
     if year not in history.years():
-        table = modelled_only(kpis)
+        table = modelled_only(kpis, monthly)
         console.print(f"{year} is out of sample: no observations are shipped; modelled figures only.")
     else:
-        table = backtest_table(kpis, history, year)
+        table = backtest_table(kpis, history, year, monthly)
     csv = target / "backtest.csv"
     write_atomic(csv, lambda tmp: table.to_csv(tmp, index=False, float_format="%.6g"))
     view = Table(title=f"Back-test {year}: modelled against observed", title_justify="left")
@@ -247,13 +267,19 @@ def backtest(
     for row in table.itertuples():
         if row.check == "generation_share" and (year not in history.years() or row.target == "-"):
             continue
+        month = getattr(row, "month", float("nan"))
+        if row.check == "monthly_price" and (
+            (year in history.years() and row.observed != row.observed)
+            or (year not in history.years() and row.region not in PRICE_JUDGED)
+        ):
+            continue  # the CSV has every country's months; the screen the checked ones
         observed = getattr(row, "observed", float("nan"))
         error = getattr(row, "error", float("nan"))
         ok = getattr(row, "within_target", None)
         view.add_row(
             row.check,
             row.region,
-            row.carrier,
+            row.carrier if month != month else MONTH_NAMES[int(month) - 1],
             f"{row.modelled:,.1f}",
             "-" if observed != observed else f"{observed:,.1f}",
             row.unit,
@@ -265,12 +291,19 @@ def backtest(
     if year in history.years():
         within, judged = score(table)
         console.print(
-            f"Score: {within} of {judged} checks within target (generation shares of carriers above 5 %, net positions, regional trade, Mexico imports)"
+            f"Score: {within} of {judged} checks within target (generation shares of carriers above 5 %, net positions, regional trade, Mexico imports, El Salvador's monthly prices)"
         )
         chart = share_chart(
             table, target / "generation_shares.png", f"Generation shares {year}: observed (hatched) and modelled"
         )
-        console.print(f"Written {text(csv)} and {text(chart)}", highlight=False)
+        charts = [chart]
+        if monthly is not None:
+            charts.append(
+                price_chart(
+                    monthly, table, target / "monthly_prices.png", f"Monthly prices {year}: modelled and observed"
+                )
+            )
+        console.print(f"Written {text(csv)} and {', '.join(text(c) for c in charts)}", highlight=False)
     else:
         console.print(f"Written {text(csv)}", highlight=False)
 

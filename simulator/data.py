@@ -487,3 +487,130 @@ def data_hash(root: Path | None = None) -> str:
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
+
+
+COMMISSIONING_TABLE = "fleet/commissioning.csv"
+COMMISSIONING_COLUMNS: tuple[str, ...] = (
+    "plant",
+    "country",
+    "technology",
+    "capacity_mw",
+    "commissioning_date",
+    "retirement_date",
+)
+"""Columns of ``fleet/commissioning.csv`` besides source, tag and note (the outlook table uses the same)."""
+
+
+def _parse_date(path: Path, line: int, column: str, value: object, required: bool) -> pd.Timestamp | None:
+    import datetime as dt
+
+    if pd.isna(value) or not str(value).strip():
+        if required:
+            msg = f"{path}:{line}: column `{column}` is empty; expected a date YYYY-MM-DD"
+            raise DataError(msg)
+        return None
+    try:
+        return pd.Timestamp(dt.date.fromisoformat(str(value).strip()))
+    except ValueError:
+        msg = f"{path}:{line}: column `{column}` must be a date YYYY-MM-DD, found {value!r}"
+        raise DataError(msg) from None
+
+
+def read_commissioning(data: InputData, relative: str = COMMISSIONING_TABLE) -> pd.DataFrame:
+    """Read and check a table of plants with commissioning (and retirement) dates.
+
+    Each row is one plant: ``plant, country, technology, capacity_mw, commissioning_date,
+    retirement_date`` (dates ``YYYY-MM-DD``; no retirement date = still in service), with
+    source, tag and note. The plant is available from its commissioning date (inclusive)
+    until its retirement date (exclusive). How the table relates to ``fleet/capacity.csv``
+    is the network builder's business (see ``simulator/network/commissioning.py``).
+
+    Parameters
+    ----------
+    data
+        The checked input tables (for the data folder and the known source keys).
+    relative
+        Path of the table below the data folder.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows, with ``commissioning_date`` and ``retirement_date`` as Timestamps (NaT
+        when empty) and a ``csv_line`` column. Missing file: an empty table.
+
+    Raises
+    ------
+    DataError
+        Naming file, line and column of an unknown country, technology or source key, a
+        capacity that is not positive, a malformed date or a retirement before commissioning.
+    """
+    from simulator import COUNTRIES
+
+    path = data.root / relative
+    if not path.is_file():
+        return pd.DataFrame(columns=[*COMMISSIONING_COLUMNS, "source", "tag", "note", "csv_line"])
+    table = read_table(relative, data.root, COMMISSIONING_COLUMNS)
+    known = set(data.sources.source_key.astype(str).str.strip())
+    commissioned, retired = [], []
+    for row in table.itertuples():
+        where = f"{path}:{row.csv_line}"
+        if row.country not in COUNTRIES:
+            msg = f"{where}: column `country` must be one of {', '.join(COUNTRIES)}, found {row.country!r}"
+            raise DataError(msg)
+        if row.technology not in TECHNOLOGY_CARRIER or row.technology == "hydro_reservoir":
+            usable = [t for t in TECHNOLOGY_CARRIER if t != "hydro_reservoir"]
+            msg = f"{where}: column `technology` must be one of {', '.join(usable)}, found {row.technology!r}"
+            raise DataError(msg)
+        capacity = pd.to_numeric(row.capacity_mw, errors="coerce")
+        if not capacity > 0:
+            msg = f"{where}: column `capacity_mw` must be a positive number of MW, found {row.capacity_mw!r}"
+            raise DataError(msg)
+        start = _parse_date(path, row.csv_line, "commissioning_date", row.commissioning_date, required=True)
+        end = _parse_date(path, row.csv_line, "retirement_date", row.retirement_date, required=False)
+        if start is not None and end is not None and end <= start:
+            msg = (
+                f"{where}: column `retirement_date` ({end.date()}) must be after `commissioning_date` ({start.date()})"
+            )
+            raise DataError(msg)
+        for key in str(row.source).split(";"):
+            if key.strip() and key.strip() not in known:
+                msg = f"{where}: source key {key.strip()!r} is not in {data.root / 'sources.csv'}"
+                raise DataError(msg)
+        commissioned.append(start)
+        retired.append(end)
+    table["capacity_mw"] = pd.to_numeric(table.capacity_mw)
+    table["commissioning_date"] = pd.to_datetime(pd.Series(commissioned, index=table.index, dtype=object))
+    table["retirement_date"] = pd.to_datetime(pd.Series(retired, index=table.index, dtype=object))
+    return table
+
+
+TECHNOLOGY_FUELS_TABLE = "fuels/technology_fuels.csv"
+
+
+def read_technology_fuels(data: InputData, relative: str = TECHNOLOGY_FUELS_TABLE) -> dict[tuple[str, str], str]:
+    """Return the fuel a thermal technology burns in a country where it is not the default.
+
+    ``fuels/technology_fuels.csv`` has ``technology, country, fuel`` rows (with source, tag,
+    note): e.g. Guatemala's coal fleet burns petcoke. Every other country and technology burns
+    :data:`TECHNOLOGY_FUEL`. A missing file means no exceptions.
+
+    Raises
+    ------
+    DataError
+        Naming file, line and column of an unknown technology or a fuel without a price row.
+    """
+    path = data.root / relative
+    if not path.is_file():
+        return {}
+    table = read_table(relative, data.root, ("technology", "country", "fuel"))
+    fuels = set(data.fuel_prices.fuel.astype(str))
+    out: dict[tuple[str, str], str] = {}
+    for row in table.itertuples():
+        if row.technology not in TECHNOLOGY_FUEL:
+            msg = f"{path}:{row.csv_line}: column `technology` must be one of {', '.join(TECHNOLOGY_FUEL)}, found {row.technology!r}"
+            raise DataError(msg)
+        if row.fuel not in fuels:
+            msg = f"{path}:{row.csv_line}: column `fuel` must be a fuel of fuels/prices.csv ({', '.join(sorted(fuels))}), found {row.fuel!r}"
+            raise DataError(msg)
+        out[(str(row.technology), str(row.country))] = str(row.fuel)
+    return out

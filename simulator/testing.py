@@ -68,6 +68,11 @@ def tiny_network(
     return n
 
 
+HOURLY_RULE: dict[str, str] = {"mexico_rule": "hourly_exclusive", "mexico_contract": "price_taking"}
+"""``market`` settings of the earlier Mexico formulation (no hour with both a Mexican import and
+Guatemalan net exports), for tests of the two-pass market rule: ``short_scenario(market=HOURLY_RULE)``."""
+
+
 def short_scenario(
     path: str = "base_2022.yaml", start: str = "2022-03-07", days: int = 7, **changes: dict[str, Any] | list[Any]
 ) -> Scenario:

@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from simulator.backtest import History, backtest_table, load_history, modelled_shares, score
+from simulator.backtest import BACKTEST_COLUMNS, History, backtest_table, load_history, modelled_shares, score
 from simulator.paths import grids_dir
 
 
@@ -74,7 +74,7 @@ def test_modelled_shares_sum_to_100() -> None:
 
 def test_history_has_no_2023_outcome() -> None:
     history = load_history()
-    for table in (history.generation, history.trade, history.regional):
+    for table in (history.generation, history.trade, history.regional, history.prices):
         assert int(table.year.max()) <= 2022
     for path in (grids_dir() / "history").glob("*.csv"):
         assert ",2023," not in path.read_text(encoding="utf-8"), path
@@ -90,3 +90,47 @@ def test_observed_2022_generation_matches_the_olade_totals() -> None:
 
 def test_history_files_are_documented() -> None:
     assert (Path(grids_dir()) / "history" / "README.md").is_file()
+
+
+def test_monthly_load_weighted_price_by_hand() -> None:
+    from simulator.backtest import monthly_prices
+    from simulator.testing import tiny_network
+
+    # one bus, 4 hours: 2 in January (load 100 MW at 50, 300 MW at 90 USD/MWh), 2 in February
+    n = tiny_network({"a": "SV"}, [], [("g", "a", "gas", 1000.0, 1.0)], {"a": 100.0}, hours=4)
+    n.set_snapshots(pd.DatetimeIndex(["2022-01-01 00:00", "2022-01-01 01:00", "2022-02-01 00:00", "2022-02-01 01:00"]))
+    n.loads_t.p_set = pd.DataFrame({"SV load a": [100.0, 300.0, 200.0, 200.0]}, index=n.snapshots)
+    n.buses_t.marginal_price = pd.DataFrame({"a": [50.0, 90.0, 10.0, 30.0]}, index=n.snapshots)
+    monthly = monthly_prices(n).set_index("month").price
+    assert monthly[1] == pytest.approx((100 * 50 + 300 * 90) / 400)  # 80, not the plain mean 70
+    assert monthly[2] == pytest.approx(20.0)
+
+
+def test_price_check_mean_absolute_error_by_hand() -> None:
+    from simulator.backtest import price_rows
+
+    monthly = pd.DataFrame({"country": ["SV", "SV", "SV"], "month": [4, 8, 12], "price": [150.0, 110.0, 90.0]})
+    empty = pd.DataFrame(columns=["year", "quantity", "value"])
+    history = History(
+        generation=empty,
+        trade=empty,
+        regional=empty,
+        prices=pd.DataFrame(
+            {
+                "country": ["SV", "SV", "SV"],
+                "year": 2022,
+                "month": [4, 8, 12],
+                "quantity": "monthly_price_usd_per_mwh",
+                "value": [200.0, 100.0, 100.0],
+            }
+        ),
+    )
+    rows = pd.DataFrame(price_rows(monthly, history, 2022), columns=[*BACKTEST_COLUMNS])
+    months = rows[rows.check == "monthly_price"].set_index("month")
+    assert months.error.to_dict() == pytest.approx({4: -25.0, 8: 10.0, 12: -10.0})
+    summary = rows[rows.check == "monthly_price_error"].iloc[0]
+    # mean of |−25|, |10|, |−10| = 15 % ≤ 20 %: within; a signed mean (−8.3 %) would hide the misses
+    assert summary.error == pytest.approx(15.0) and summary.within_target
+    monthly.loc[0, "price"] = 100.0  # April −50 %: mean abs 23.3 %
+    rows = pd.DataFrame(price_rows(monthly, history, 2022), columns=[*BACKTEST_COLUMNS])
+    assert not rows[rows.check == "monthly_price_error"].iloc[0].within_target

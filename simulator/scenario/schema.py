@@ -20,7 +20,7 @@ HYDROLOGY_ALIASES: dict[str, int] = {"wet": 2022, "dry": 2023}
 """Named weather years: 2022 (La Niña, wet) and 2023 (El Niño drought)."""
 
 Country = Literal["GT", "SV", "HN", "NI", "CR", "PA"]
-Fuel = Literal["hfo", "diesel", "coal", "lng"]
+Fuel = Literal["hfo", "diesel", "coal", "petcoke", "lng"]
 Technology = Literal[
     "hydro_reservoir",
     "hydro_ror",
@@ -38,6 +38,7 @@ FUEL_UNITS: dict[str, tuple[str, ...]] = {
     "hfo": ("usd_per_bbl", "usd_per_mmbtu"),
     "diesel": ("usd_per_bbl", "usd_per_mmbtu"),
     "coal": ("usd_per_t", "usd_per_mmbtu"),
+    "petcoke": ("usd_per_t", "usd_per_mmbtu"),
     "lng": ("usd_per_mmbtu",),
 }
 """Price units that make sense for each fuel."""
@@ -112,9 +113,16 @@ class FuelsConfig(Section):
 
     prices: dict[Fuel, FuelPriceOverride] = Field(
         default_factory=dict,
-        description="Price per fuel: hfo and diesel in usd_per_bbl or usd_per_mmbtu, coal in usd_per_t or "
-        "usd_per_mmbtu, lng in usd_per_mmbtu.",
+        description="Price per fuel: hfo and diesel in usd_per_bbl or usd_per_mmbtu, coal and petcoke in usd_per_t "
+        "or usd_per_mmbtu (petcoke is what Guatemala's coal fleet burns), lng in usd_per_mmbtu.",
         examples=[{"lng": {"usd_per_mmbtu": 9.0}, "hfo": {"usd_per_bbl": 75.0}}],
+    )
+    sugar_mill_coal_blocks: bool = Field(
+        False,
+        description="Let the coal-capable sugar-mill blocks (Guatemala, 488 MW, fleet/parameters.csv "
+        "off_harvest_capacity_mw) burn the coal fleet's fuel outside the harvest; in the harvest they burn "
+        "bagasse either way. Off by default: OLADE does not count them as coal capacity and 2022 coal output "
+        "fits within the dedicated fleet (grids/CALIBRATION.md).",
     )
 
     @model_validator(mode="after")
@@ -209,11 +217,40 @@ class MarketConfig(Section):
         "own surplus; all_siepac: common procurement, Mexican energy may flow on to any SIEPAC country; "
         "none: no trade with Mexico.",
     )
+    mexico_rule: Literal["merit_order", "hourly_exclusive"] = Field(
+        "merit_order",
+        description="How Guatemala's imports from Mexico are dispatched (grids/CALIBRATION.md). merit_order "
+        "(documented AMM rule): imports run whenever their cost is below Guatemala's marginal cost, also in hours "
+        "when Guatemala exports to SIEPAC. hourly_exclusive (the earlier formulation): under guatemala_only no hour "
+        "may have both a Mexican import and Guatemalan net exports (solved in two passes).",
+    )
+    mexico_contract: Literal["must_take", "price_taking"] = Field(
+        "must_take",
+        description="must_take: the Energía del Caribe contract (grids/mexico/market.csv) is delivered across the "
+        "link at its load factor in every hour, the rest of the contracts and spot supply are price-taking; "
+        "price_taking: all contract capacity is offered at the contract price. Incompatible with "
+        "mexico_rule hourly_exclusive under guatemala_only (a must-take import in every hour would forbid "
+        "Guatemalan exports in every hour).",
+    )
     guatemala_in_mer: bool = Field(
         True,
         description="False models Guatemala outside the regional market (its announced 2031 exit): no net "
         "trade across Guatemala's SIEPAC borders.",
     )
+
+    @model_validator(mode="after")
+    def _rule_fits_contract(self) -> MarketConfig:
+        if (
+            self.mexico_trade == "guatemala_only"
+            and self.mexico_rule == "hourly_exclusive"
+            and self.mexico_contract == "must_take"
+        ):
+            msg = (
+                "market.mexico_rule hourly_exclusive needs market.mexico_contract price_taking: a must-take "
+                "Mexican import in every hour leaves no hour in which Guatemala may export"
+            )
+            raise ValueError(msg)
+        return self
 
 
 class AnchorConfig(Section):
@@ -285,11 +322,36 @@ class FleetChange(Section):
     )
     capacity_mw: float | None = Field(None, gt=0, le=10_000, description="MW to add (action add).", examples=[250.0])
     factor: float | None = Field(None, ge=0, le=10, description="Multiplier (action scale).", examples=[0.8])
+    commissioning_date: dt.date | None = Field(
+        None,
+        description="Action add: first day the added capacity is available (before it, none of it is); "
+        "default available all year.",
+        examples=["2022-05-01"],
+    )
+    retirement_date: dt.date | None = Field(
+        None,
+        description="Action add: first day the added capacity is no longer available; default never retired.",
+        examples=["2030-01-01"],
+    )
 
     @model_validator(mode="after")
     def _fields_fit_action(self) -> FleetChange:
         if self.action == "add" and self.capacity_mw is None:
             msg = "action add needs capacity_mw"
+            raise ValueError(msg)
+        dated = self.commissioning_date is not None or self.retirement_date is not None
+        if dated and self.action != "add":
+            msg = f"commissioning_date and retirement_date go with action add only, found action {self.action}"
+            raise ValueError(msg)
+        if dated and self.technology == "hydro_reservoir":
+            msg = "commissioning_date and retirement_date are not supported for hydro_reservoir (a storage unit)"
+            raise ValueError(msg)
+        if (
+            self.commissioning_date is not None
+            and self.retirement_date is not None
+            and self.retirement_date <= self.commissioning_date
+        ):
+            msg = f"retirement_date {self.retirement_date} must be after commissioning_date {self.commissioning_date}"
             raise ValueError(msg)
         if self.action == "scale" and self.factor is None:
             msg = "action scale needs factor"
