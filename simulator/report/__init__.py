@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from simulator import __version__
-from simulator.charts.style import check_language
+from simulator.charts.style import carrier_label, check_language
 from simulator.charts.style import text as chart_text
 from simulator.errors import DataError
 from simulator.files import write_text_atomic
@@ -35,12 +35,12 @@ SUFFIXES = (".html", ".htm")
 
 def check_out_path(path: Path) -> Path:
     """Return ``path`` if it names an HTML file that can be written; raise :class:`DataError` if not."""
+    if path.is_dir():
+        raise DataError(f"--out {path} is a folder; give a file name ending in .html")
     if path.suffix.lower() not in SUFFIXES:
         raise DataError(
             f"--out {path}: the report is an HTML file and must end in .html, found {path.suffix or 'no suffix'!r}"
         )
-    if path.is_dir():
-        raise DataError(f"--out {path} is a folder; give a file name ending in .html")
     existing = path.parent
     while not existing.exists() and existing.parent != existing:
         existing = existing.parent
@@ -67,7 +67,7 @@ def _span(run: Run) -> str:
 
 
 def _scenarios_section(everyone: list[Run], reference: Run | None, lang: str) -> Section:
-    rows = []
+    rows, provenance = [], []
     for run in everyone:
         role = say("reference", lang) if reference is not None and run.path == reference.path else say("compared", lang)
         packages = run.manifest.get("packages") or {}
@@ -80,29 +80,21 @@ def _scenarios_section(everyone: list[Run], reference: Run | None, lang: str) ->
                 run.weather,
                 _span(run),
                 str(run.manifest.get("status", "-")),
+            )
+        )
+        provenance.append(
+            (
+                run.label,
                 str(packages.get("siepac-simulator", "-")),
                 str(run.manifest.get("input_data_sha256", "-")),
                 str(run.manifest.get("created", "-")),
             )
         )
-    frame = pd.DataFrame(rows)
-    headers = [
-        say(k, lang)
-        for k in (
-            "run",
-            "role",
-            "description",
-            "data_year",
-            "weather_year",
-            "span",
-            "status",
-            "tool_version",
-            "data_hash",
-            "created",
-        )
-    ]
+    headers = [say(k, lang) for k in ("run", "role", "description", "data_year", "weather_year", "span", "status")]
     headers[5] = f"{headers[5]} ({say('hours', lang)})"
-    body = table_html(frame, headers, "scenarios-table")
+    body = table_html(pd.DataFrame(rows), headers, "scenarios-table")
+    headers = [say(k, lang) for k in ("run", "tool_version", "data_hash", "created")]
+    body += table_html(pd.DataFrame(provenance), headers, "provenance-table")
     missing = [r.label for r in everyone if not r.has_network]
     if missing:
         body += f'<p class="note">{esc(say("no_network", lang, runs=", ".join(missing)))}</p>'
@@ -116,7 +108,10 @@ def _compare_sections(everyone: list[Run], reference: Run, lang: str) -> list[Se
 
     table = compare_runs(everyone, reference)
     diff = inputs_diff(everyone, reference)
-    shown = table.assign(metric=table.metric.map(lambda m: metric_name(m, lang)))
+    shown = table.assign(
+        metric=table.metric.map(lambda m: metric_name(m, lang)),
+        carrier=table.carrier.map(lambda c: carrier_label(c, lang) if c else ""),
+    )
     headers = [
         say(k, lang)
         for k in (

@@ -239,7 +239,8 @@ def corridor_figures(runs: list[Run], lang: str) -> list[Figure]:
                         },
                         annotation_text=f"{label} {abs(float(mark.flow_mw)):,.0f}",
                         annotation_font_size=9,
-                        annotation_position="top left" if float(mark.flow_mw) > 0 else "bottom left",
+                        annotation_position=("top " if float(mark.flow_mw) > 0 else "bottom ")
+                        + ("left" if len(shown) % 2 else "right"),
                         row=row,
                         col=col,
                     )

@@ -124,7 +124,8 @@ table.sortable th{cursor:pointer;user-select:none}
 table.sortable th[aria-sort=ascending]::after{content:" \\25B2"}
 table.sortable th[aria-sort=descending]::after{content:" \\25BC"}
 td.num{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
-.scroll{overflow:auto;max-height:34rem}
+.scroll{overflow:auto;max-height:34rem;margin:.6rem 0}
+#scenarios-table td:nth-child(3){min-width:22rem}
 .note{background:#fff7e0;border-left:4px solid #E69F00;padding:.4rem .8rem;font-size:.9rem}
 .muted{color:#555;font-size:.85rem}
 code{font-size:.85em;word-break:break-all}
