@@ -171,6 +171,17 @@ def test_extra_sections_and_one_run(results: Path) -> None:
         build_report([results / "base_2022"], "base_2022")
 
 
+def test_runs_without_network(results: Path, tmp_path: Path) -> None:
+    """A run kept without network.nc still gets its KPI figures and tables; the page says what is missing."""
+    bare = tmp_path / "anchor_tapachula"
+    shutil.copytree(results / "anchor_tapachula", bare, ignore=shutil.ignore_patterns("network.nc"))
+    page = build_report([results / "base_2022", bare])
+    drawn = figures(page)
+    assert "fig-map-0" in drawn and "fig-map-1" not in drawn  # the reference's price map only
+    assert {"fig-price-change", "fig-generation", "fig-hours-at-limit"} <= set(drawn)
+    assert "No network.nc in anchor_tapachula" in page and '<table id="compare-table"' in page
+
+
 def test_cli_writes_the_page(results: Path, tmp_path: Path) -> None:
     out = tmp_path / "report.html"
     result = runner.invoke(
