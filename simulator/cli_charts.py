@@ -1,4 +1,4 @@
-"""The ``siepac compare`` and ``siepac chart`` commands (registered on the main app by :func:`register`)."""
+"""The ``siepac compare``, ``siepac chart`` and ``siepac report`` commands (registered on the main app by :func:`register`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 from simulator import COUNTRIES
-from simulator.cli_common import console, fail, text
+from simulator.cli_common import console, fail, text, user_errors
 from simulator.errors import SiepacError
 
 DETAILED_UP_TO = 3
@@ -187,7 +187,27 @@ def chart(
         raise fail(exc) from None
 
 
+def report(
+    runs: Annotated[list[Path], typer.Argument(help="Run folders or batch folders, e.g. results/base_2022.")],
+    reference: Annotated[
+        str | None, typer.Option("--reference", help="Name of the run to compare against (default: the first run).")
+    ] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Page in en (English) or es (Spanish).")] = "en",
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="The HTML file (default results/reports/report-<run>-vs-<reference>.html)."),
+    ] = None,
+) -> None:
+    """Write one self-contained HTML page (map, prices, generation, corridors, tables) that opens offline."""
+    from simulator.report import write_report
+
+    with user_errors():
+        path = write_report(runs, out, reference, lang)
+    console.print(f"written {text(path)} ({path.stat().st_size / 1e6:.1f} MB)", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
-    """Add the ``compare`` and ``chart`` commands to the ``siepac`` app."""
+    """Add the ``compare``, ``chart`` and ``report`` commands to the ``siepac`` app."""
     app.command("compare")(compare)
     app.command("chart")(chart)
+    app.command("report")(report)
