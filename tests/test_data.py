@@ -13,6 +13,7 @@ from pyproj import Geod
 from simulator import COUNTRIES
 from simulator.data import TABLES, InputData, load_data
 from simulator.errors import DataError
+from simulator.expansion_data import EXPANSION_TABLES
 from simulator.outlook import OUTLOOK_TABLES
 from simulator.paths import grids_dir
 from simulator.routes import load_gas_data
@@ -29,9 +30,10 @@ OTHER_TABLES = ("fleet/commissioning.csv", "fuels/technology_fuels.csv")  # read
 
 
 def test_every_data_table_is_known_to_the_loader() -> None:
-    known = {grids_dir() / rel for rel in (*TABLES, *GAS_TABLES, *HISTORY_TABLES, *OUTLOOK_TABLES, *OTHER_TABLES)} | {
-        grids_dir() / "sources.csv"
-    }
+    known = {
+        grids_dir() / rel
+        for rel in (*TABLES, *GAS_TABLES, *HISTORY_TABLES, *OUTLOOK_TABLES, *OTHER_TABLES, *EXPANSION_TABLES)
+    } | {grids_dir() / "sources.csv"}
     unknown = [p for p in all_csv_files() if p not in known]
     assert not unknown, f"tables the loader does not read or check: {unknown}"
 
