@@ -18,6 +18,7 @@ from simulator import COUNTRIES
 from simulator.data import InputData
 from simulator.errors import DataError
 from simulator.network.carriers import CARRIER_COLORS, CARRIER_NICE_NAMES
+from simulator.network.colombia import COLOMBIA, add_colombia
 from simulator.network.commissioning import scenario_capacity_mw
 from simulator.network.fleet import THERMAL, add_fleet, add_mill_blocks, fuel_price_usd_per_mmbtu, mill_block_pu
 from simulator.network.gas import add_gas_layer
@@ -32,6 +33,7 @@ from simulator.network.mexico import (
     mexico_must_take_rows,
     must_take_mw,
 )
+from simulator.outlook import year_inputs
 from simulator.profiles import load_profile_mw, year_index
 from simulator.scenario import Scenario
 from simulator.scenario.data_checks import check_scenario_data
@@ -40,6 +42,7 @@ from simulator.units import MWH_PER_MMBTU
 pypsa.options.api.legacy_string_dtype = True
 
 __all__ = [
+    "COLOMBIA",
     "MEXICO",
     "MUST_TAKE_LIMIT",
     "THERMAL",
@@ -193,6 +196,10 @@ def build_network(scenario: Scenario, data: InputData) -> pypsa.Network:
     _add_carriers(n, data)
 
     check_scenario_data(scenario, data)
+    # the study year's tables: for 2030 and 2035 demand, fleet, fuel prices, grid and Mexico
+    # of grids/outlook/ and the weather year's energy scaled to the year's fleet
+    study = year_inputs(data, scenario.year, scenario.weather_year)
+    data = study.data
     mexico_on = scenario.market.mexico_trade != "none"
     buses = data.buses if mexico_on else data.buses[data.buses.country != MEXICO]
     n.add(
@@ -222,8 +229,13 @@ def build_network(scenario: Scenario, data: InputData) -> pypsa.Network:
     )
 
     growth = scenario.demand.growth
+    # an observed year keeps its own load variation; an outlook year takes its weather year's
+    load_weather = scenario.weather_year if study.outlook else scenario.year
     loads = pd.DataFrame(
-        {c: load_profile_mw(data, c, scenario.year) * growth.get(c, 1.0) for c in COUNTRIES}  # type: ignore[call-overload]
+        {
+            c: load_profile_mw(data, c, scenario.year, load_weather) * growth.get(c, 1.0)  # type: ignore[call-overload]
+            for c in COUNTRIES
+        }
     ).loc[snapshots]
     hubs = [data.hub(c) for c in COUNTRIES]
     n.add(
@@ -243,11 +255,13 @@ def build_network(scenario: Scenario, data: InputData) -> pypsa.Network:
         country=list(COUNTRIES),
         technology="load_shedding",
     )
-    add_fleet(n, data, scenario, snapshots)
+    add_fleet(n, data, scenario, snapshots, study.fleet_changes)
     add_mill_blocks(n, data, scenario, snapshots)
     add_hydro_reservoirs(n, data, scenario, snapshots)
     if mexico_on:
         add_mexico(n, data, scenario, snapshots)
+    if scenario.grid.colombia_link_mw > 0 and study.colombia is not None:
+        add_colombia(n, study.colombia, scenario, snapshots)
 
     hub_of = {c: data.hub(c) for c in (*COUNTRIES, MEXICO) if mexico_on or c != MEXICO}
     gas_info = add_gas_layer(n, scenario, data, hub_of)

@@ -27,6 +27,7 @@ from simulator.profiles import harvest_mask, solar_pu, wind_pu, year_index
 from simulator.scenario import Scenario
 from simulator.units import MWH_PER_MMBTU
 
+OUTLOOK_COMMISSIONING = "outlook/commissioning.csv"
 THERMAL = ("oil_hfo", "oil_diesel", "coal", "gas")
 
 
@@ -55,11 +56,29 @@ def _thermal_marginal_cost(
     return price * heat_rate + vom, efficiency, co2
 
 
-def add_fleet(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots: pd.DatetimeIndex) -> None:
-    """Add one aggregated generator per country and technology (hydro reservoirs are storage)."""
+def add_fleet(
+    n: pypsa.Network,
+    data: InputData,
+    scenario: Scenario,
+    snapshots: pd.DatetimeIndex,
+    dated: pd.DataFrame | None = None,
+) -> None:
+    """Add one aggregated generator per country and technology (hydro reservoirs are storage).
+
+    Parameters
+    ----------
+    dated
+        Plants commissioned or retired inside an outlook study year
+        (:attr:`simulator.outlook.StudyYear.fleet_changes`): with the plants of
+        ``fleet/commissioning.csv`` they are unavailable before commissioning and after retirement.
+    """
     year, weather = scenario.year, scenario.weather_year
     full = year_index(year)
     plants = read_commissioning(data)
+    where = str(data.root / COMMISSIONING_TABLE)
+    if dated is not None and len(dated):
+        plants = pd.concat([plants, dated[plants.columns]], ignore_index=True) if len(plants) else dated
+        where += f" and {data.root / OUTLOOK_COMMISSIONING}"
     fuels = read_technology_fuels(data)
     rows: list[dict[str, object]] = []
     p_max: dict[str, pd.Series] = {}
@@ -74,7 +93,7 @@ def add_fleet(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots: 
                 plants[(plants.country == country) & (plants.technology == technology)],
                 [c for c in scenario.fleet if c.country == country and c.technology == technology],
                 full,
-                str(data.root / COMMISSIONING_TABLE),
+                where,
             )
             capacity = float(online.max())
             if capacity <= 0:

@@ -52,6 +52,7 @@ from simulator.outlook.study import (
     scaled_resources,
     study_year,
     weather_scale,
+    year_inputs,
 )
 from simulator.outlook.tables import BASE_FLEET_YEAR, OUTLOOK_TABLES, OutlookTables, read_outlook
 
@@ -70,4 +71,5 @@ __all__ = [
     "scaled_resources",
     "study_year",
     "weather_scale",
+    "year_inputs",
 ]

@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from simulator import COUNTRIES
-from simulator.data import TECHNOLOGY_CARRIER, InputData, load_data
+from simulator.data import COMMISSIONING_COLUMNS, TECHNOLOGY_CARRIER, InputData, load_data
 from simulator.errors import DataError
 from simulator.outlook.tables import BASE_FLEET_YEAR, OutlookTables, read_outlook
 from simulator.paths import grids_dir
@@ -265,18 +265,13 @@ def study_year(base: InputData, year: int) -> StudyYear:
     DataError
         If the year has no data (the message names the years that have), or a table is bad.
     """
-    tables = read_outlook(base)
     history = historical_years(base)
-    years = sorted({*history, *tables.years})
-    if year not in years:
-        msg = f"no input data for study year {year}; years with data: {', '.join(map(str, years))}"
-        raise DataError(msg)
-    if year in history:
+    if year in history:  # the observed years need nothing of grids/outlook/
         return StudyYear(
             year=year,
             data=base,
             outlook=False,
-            fleet_changes=tables.commissioning.iloc[0:0],
+            fleet_changes=pd.DataFrame(columns=[*COMMISSIONING_COLUMNS, "source", "tag", "note", "csv_line"]),
             market={"market.mexico_trade": "guatemala_only", "market.guatemala_in_mer": "true"},
             committed_segments=(),
             option_segments={},
@@ -284,6 +279,11 @@ def study_year(base: InputData, year: int) -> StudyYear:
             colombia=None,
             estimates=(),
         )
+    tables = read_outlook(base)
+    years = sorted({*history, *tables.years})
+    if year not in years:
+        msg = f"no input data for study year {year}; years with data: {', '.join(map(str, years))}"
+        raise DataError(msg)
     end = pd.Timestamp(year, 12, 31)
     tr = tables.transmission
     in_service = tr[[d <= end for d in tr.in_service_date]]
@@ -356,3 +356,40 @@ def scaled_resources(study: StudyYear, weather_year: int) -> pd.DataFrame:
     factors = [scale.get((c, k), 1.0) for c, k in zip(table.country[mask], table.carrier[mask], strict=True)]
     table.loc[mask, "value"] = table.loc[mask, "value"] * np.array(factors, dtype=float)
     return table
+
+
+_CACHE: dict[tuple[int, int, int], tuple[InputData, StudyYear]] = {}
+"""Last study years built from a given base (a run checks and builds from the same tables)."""
+
+
+def year_inputs(base: InputData, year: int, weather_year: int) -> StudyYear:
+    """Return the study year the builder reads: its tables, with the weather scaled for a future year.
+
+    For 2022 and 2023 ``base`` is returned unchanged (a historical year with the other
+    year's weather keeps today's behaviour: that year's observed energy on its own fleet).
+    For an outlook year the resources table is :func:`scaled_resources`, so that every
+    weather-driven profile keeps the weather year's capacity factor (hydro: inflow per MW)
+    on the study year's fleet.
+
+    Parameters
+    ----------
+    base
+        The shipped tables (:func:`simulator.data.load_data`), never a study year's ``data``.
+    year
+        Study year.
+    weather_year
+        Weather year (2022 or 2023).
+    """
+    key = (id(base), year, weather_year)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] is base:
+        return hit[1]
+    study = study_year(base, year)
+    if study.outlook:
+        study = dataclasses.replace(
+            study, data=dataclasses.replace(study.data, resources=scaled_resources(study, weather_year))
+        )
+    if len(_CACHE) >= 8:
+        _CACHE.clear()
+    _CACHE[key] = (base, study)
+    return study
