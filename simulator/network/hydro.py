@@ -66,12 +66,42 @@ def rule_curve_pu(data: InputData, country: str, when: pd.Timestamp) -> float:
     raise ValueError(msg)
 
 
+def reachable_end_mwh(
+    start_mwh: float, target_mwh: float, inflow_mwh: float, max_dispatch_mwh: float, energy_mwh: float
+) -> float:
+    """Return the rule curve's end level clipped to what a span can reach from its start level.
+
+    Over a span the level can rise at most by the span's inflow (nothing dispatched, nothing
+    spilled; never above the reservoir's energy) and fall at most by the turbines' full output
+    over the span (all inflow spilled; never below empty). A rule curve that rises faster than
+    the inflow (early in the wet season after a dry spell, e.g. a week from 5 October) would
+    otherwise ask for water the river does not bring, and the run would be infeasible.
+
+    Parameters
+    ----------
+    start_mwh
+        Level at the start of the span (MWh).
+    target_mwh
+        Rule-curve level at the end of the span (MWh).
+    inflow_mwh
+        Natural inflow over the span (MWh of electricity).
+    max_dispatch_mwh
+        Turbine capacity × hours of the span (MWh).
+    energy_mwh
+        Reservoir energy capacity (MWh).
+    """
+    highest = min(energy_mwh, start_mwh + inflow_mwh)
+    lowest = max(0.0, start_mwh - max_dispatch_mwh)
+    return float(min(max(target_mwh, lowest), highest))
+
+
 def add_hydro_reservoirs(n: pypsa.Network, data: InputData, scenario: Scenario, snapshots: pd.DatetimeIndex) -> None:
     """Reservoir hydro as StorageUnits: natural inflow, spill, no pumping.
 
-    A full-year run has a cyclic level (the optimiser chooses it). A shorter run starts and
-    ends on the seasonal rule curve (:func:`rule_curve_pu`), so that it neither finds
-    water from nowhere nor hoards it.
+    A full-year run has a cyclic level (the optimiser chooses it). A shorter run starts on
+    the seasonal rule curve (:func:`rule_curve_pu`) and ends on it as far as the span can
+    reach it (:func:`reachable_end_mwh`), so that it neither finds water from nowhere nor
+    hoards it.
     """
     year, weather = scenario.year, scenario.weather_year
     whole_year = len(snapshots) == len(year_index(year))
@@ -87,6 +117,12 @@ def add_hydro_reservoirs(n: pypsa.Network, data: InputData, scenario: Scenario, 
         energy_mwh = data.parameter("hydro_reservoir", country, "reservoir_energy_gwh") * 1e3 * capacity / base
         start_level = rule_curve_pu(data, country, snapshots[0])
         end_level = rule_curve_pu(data, country, snapshots[-1] + pd.Timedelta(hours=1))
+        inflow = hydro_inflow_mw(data, country, weather, year) * share * capacity / base
+        inflows[name] = inflow
+        span = inflow.loc[snapshots]
+        end_mwh = reachable_end_mwh(
+            start_level * energy_mwh, end_level * energy_mwh, float(span.sum()), capacity * len(span), energy_mwh
+        )
         rows.append(
             {
                 "name": name,
@@ -95,10 +131,9 @@ def add_hydro_reservoirs(n: pypsa.Network, data: InputData, scenario: Scenario, 
                 "max_hours": energy_mwh / capacity,
                 "country": country,
                 "soc_initial": start_level * energy_mwh,
-                "soc_final": end_level * energy_mwh,
+                "soc_final": end_mwh,
             }
         )
-        inflows[name] = hydro_inflow_mw(data, country, weather, year) * share * capacity / base
     table = pd.DataFrame(rows).set_index("name")
     final_level = pd.DataFrame(np.nan, index=snapshots, columns=table.index)
     if not whole_year:
