@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import shutil
 from collections import defaultdict
 from pathlib import Path
@@ -243,11 +242,8 @@ def test_a_2030_network_builds_with_the_existing_builder(studies: dict[int, Stud
     from simulator.network import build_network
     from simulator.testing import short_scenario
 
-    scenario = short_scenario(days=2)
-    scenario = scenario.model_copy(
-        update={"year": 2030, "solve": scenario.solve.model_copy(update={"start_date": dt.date(2030, 3, 7)})}
-    )
-    n = build_network(scenario, studies[2030].data)
+    scenario = short_scenario("base_2030.yaml", start="2030-03-07", days=2)
+    n = build_network(scenario, load_data())  # the builder takes the shipped tables and reads the year itself
     assert n.snapshots[0] == pd.Timestamp("2030-03-07")
     assert n.generators.p_nom["PA gas"] == pytest.approx(1051.0)
     assert n.generators.p_nom["GT gas"] == pytest.approx(702.6)
