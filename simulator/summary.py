@@ -129,6 +129,11 @@ def print_summary(kpis: pd.DataFrame, console: Console, title: str, network: pyp
         console.print(
             f"Mexico -> Guatemala: {mx_in:,.0f} GWh imported, {mx_out:,.0f} GWh exported back; Mexican price {_value(kpis, 'price_mean', 'MX'):.1f} USD/MWh"
         )
+    co_out, co_in = _value(kpis, "flow_forward", "PA-CO"), _value(kpis, "flow_backward", "PA-CO")
+    if co_in == co_in:  # not NaN: the Colombia link is in the run
+        console.print(
+            f"Colombia -> Panama: {co_in:,.0f} GWh imported, {co_out:,.0f} GWh exported; Colombian price {_value(kpis, 'price_mean', 'CO'):.1f} USD/MWh"
+        )
     gas_summary(kpis, console)
     console.print(
         f"System operating cost: {_value(kpis, 'system_cost', 'ALL'):,.1f} MUSD; unserved energy {kpis[kpis.metric == 'unserved_energy'].value.sum():,.1f} GWh"
