@@ -7,9 +7,11 @@ monolithic / weekly and the weekly strategy's accuracy against monolithic (syste
 load-weighted price per country, energy per corridor, hydro energy per country), and
 writes every figure to ``benchmarks/output/benchmark-<timestamp>.json``.
 
+Scenarios measured by default: base_2022, base_2023 and the study year base_2030 (issue 15).
+
 Usage::
 
-    .venv/bin/python benchmarks/run_benchmarks.py [--runs 3] [--scenarios base_2022 base_2023]
+    .venv/bin/python benchmarks/run_benchmarks.py [--runs 3] [--scenarios base_2022 base_2023 base_2030]
         [--strategies monolithic weekly] [--days N] [--market all_siepac]
 
 ``--market all_siepac`` replaces the ``guatemala_only`` rule (a non-convex complementarity
@@ -126,7 +128,7 @@ def accuracy(weekly: list[dict[str, Any]], monolithic: list[dict[str, Any]]) -> 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--scenarios", nargs="+", default=["base_2022", "base_2023"])
+    parser.add_argument("--scenarios", nargs="+", default=["base_2022", "base_2023", "base_2030"])
     parser.add_argument("--strategies", nargs="+", default=["monolithic", "weekly"])
     parser.add_argument("--days", type=int, default=None, help="simulate only the first N days")
     parser.add_argument("--market", choices=["all_siepac", "none"], help="override market.mexico_trade")

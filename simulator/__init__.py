@@ -19,8 +19,11 @@ __version__ = "0.1.0"
 COUNTRIES: tuple[str, ...] = ("GT", "SV", "HN", "NI", "CR", "PA")
 """The six SIEPAC countries, west to east (ISO 3166-1 alpha-2)."""
 
-ALL_REGIONS: tuple[str, ...] = (*COUNTRIES, "MX")
-"""SIEPAC countries plus Mexico's southern system."""
+NEIGHBOURS: tuple[str, ...] = ("MX", "CO")
+"""Price-taking neighbours: Mexico's southern system (at Guatemala) and Colombia (at Panama, an option)."""
+
+ALL_REGIONS: tuple[str, ...] = (*COUNTRIES, *NEIGHBOURS)
+"""SIEPAC countries plus the neighbours."""
 
 CARRIERS: tuple[str, ...] = (
     "hydro",

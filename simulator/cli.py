@@ -76,7 +76,7 @@ def run(
                 f"Solved ({report.strategy}, {how}): {report.condition} in {timings['solve']:.1f} s "
                 f"(build {timings['read_and_build']:.1f} s), peak memory {memory:,.0f} MB"
             )
-            print_summary(result.kpis, console, loaded.name)
+            print_summary(result.kpis, console, loaded.name, result.network)
             console.print(f"Results written to [bold]{text(result.path)}[/]")
 
 
@@ -130,11 +130,33 @@ def show(
             yaml.safe_dump(scenarios[0].model_dump(mode="json"), sort_keys=False, allow_unicode=True, width=10_000),
             nl=False,
         )
-        return
-    typer.echo(f"{file}: sweep of {len(scenarios)} variants")
-    for scenario in scenarios:
-        values = ", ".join(f"{k} = {v}" for k, v in scenario.swept.items())
-        typer.echo(f"  {scenario.name}: {values}")
+    else:
+        typer.echo(f"{file}: sweep of {len(scenarios)} variants")
+        for scenario in scenarios:
+            values = ", ".join(f"{k} = {v}" for k, v in scenario.swept.items())
+            typer.echo(f"  {scenario.name}: {values}")
+    _show_estimates(sorted({s.year for s in scenarios}))
+
+
+def _show_estimates(years: list[int]) -> None:
+    """Print, as YAML comments, the inputs of each outlook year tagged ``estimate``."""
+    from simulator.data import load_data
+    from simulator.outlook import study_year
+
+    with user_errors():
+        base = load_data()
+        for year in years:
+            study = study_year(base, year)
+            if not study.outlook:
+                continue
+            console.print(
+                f"# Inputs of study year {year} that are estimates ({len(study.estimates)}; file:line under "
+                f"{text(base.root)}, see grids/outlook/README.md for the ones that matter most):",
+                soft_wrap=True,
+                highlight=False,
+            )
+            for line in study.estimates:
+                console.print(f"#   {text(line)}", soft_wrap=True, highlight=False)
 
 
 @app.command()

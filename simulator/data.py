@@ -501,7 +501,11 @@ COMMISSIONING_COLUMNS: tuple[str, ...] = (
 """Columns of ``fleet/commissioning.csv`` besides source, tag and note (the outlook table uses the same)."""
 
 
-def _parse_date(path: Path, line: int, column: str, value: object, required: bool) -> pd.Timestamp | None:
+def parse_date(path: Path, line: int, column: str, value: object, required: bool) -> pd.Timestamp | None:
+    """Parse one date cell ``YYYY-MM-DD`` of a ``grids/`` table (empty: None, or an error if ``required``).
+
+    The one date parser of the input tables: errors name the file, the CSV line and the column.
+    """
     import datetime as dt
 
     if pd.isna(value) or not str(value).strip():
@@ -516,12 +520,15 @@ def _parse_date(path: Path, line: int, column: str, value: object, required: boo
         raise DataError(msg) from None
 
 
-def read_commissioning(data: InputData, relative: str = COMMISSIONING_TABLE) -> pd.DataFrame:
+def read_commissioning(
+    data: InputData, relative: str = COMMISSIONING_TABLE, *, retire_only: bool = False
+) -> pd.DataFrame:
     """Read and check a table of plants with commissioning (and retirement) dates.
 
     Each row is one plant: ``plant, country, technology, capacity_mw, commissioning_date,
     retirement_date`` (dates ``YYYY-MM-DD``; no retirement date = still in service), with
-    source, tag and note. The plant is available from its commissioning date (inclusive)
+    source, tag and note. With ``retire_only`` (the outlook's table) the commissioning date
+    may be empty: the plant is part of the observed fleet and only retires. The plant is available from its commissioning date (inclusive)
     until its retirement date (exclusive). How the table relates to ``fleet/capacity.csv``
     is the network builder's business (see ``simulator/network/commissioning.py``).
 
@@ -531,6 +538,8 @@ def read_commissioning(data: InputData, relative: str = COMMISSIONING_TABLE) -> 
         The checked input tables (for the data folder and the known source keys).
     relative
         Path of the table below the data folder.
+    retire_only
+        Allow an empty ``commissioning_date`` when a ``retirement_date`` is given.
 
     Returns
     -------
@@ -549,7 +558,7 @@ def read_commissioning(data: InputData, relative: str = COMMISSIONING_TABLE) -> 
     path = data.root / relative
     if not path.is_file():
         return pd.DataFrame(columns=[*COMMISSIONING_COLUMNS, "source", "tag", "note", "csv_line"])
-    table = read_table(relative, data.root, COMMISSIONING_COLUMNS)
+    table = read_table(relative, data.root, COMMISSIONING_COLUMNS, numeric=("capacity_mw",))
     known = set(data.sources.source_key.astype(str).str.strip())
     commissioned, retired = [], []
     for row in table.itertuples():
@@ -561,12 +570,14 @@ def read_commissioning(data: InputData, relative: str = COMMISSIONING_TABLE) -> 
             usable = [t for t in TECHNOLOGY_CARRIER if t != "hydro_reservoir"]
             msg = f"{where}: column `technology` must be one of {', '.join(usable)}, found {row.technology!r}"
             raise DataError(msg)
-        capacity = pd.to_numeric(row.capacity_mw, errors="coerce")
-        if not capacity > 0:
-            msg = f"{where}: column `capacity_mw` must be a positive number of MW, found {row.capacity_mw!r}"
+        if not row.capacity_mw > 0:
+            msg = f"{where}: column `capacity_mw` must be a positive number of MW, found {row.capacity_mw:g}"
             raise DataError(msg)
-        start = _parse_date(path, row.csv_line, "commissioning_date", row.commissioning_date, required=True)
-        end = _parse_date(path, row.csv_line, "retirement_date", row.retirement_date, required=False)
+        start = parse_date(path, row.csv_line, "commissioning_date", row.commissioning_date, required=not retire_only)
+        end = parse_date(path, row.csv_line, "retirement_date", row.retirement_date, required=False)
+        if start is None and end is None:
+            msg = f"{where}: plant {row.plant!r} needs a commissioning_date or a retirement_date (it changes nothing)"
+            raise DataError(msg)
         if start is not None and end is not None and end <= start:
             msg = (
                 f"{where}: column `retirement_date` ({end.date()}) must be after `commissioning_date` ({start.date()})"
@@ -578,7 +589,6 @@ def read_commissioning(data: InputData, relative: str = COMMISSIONING_TABLE) -> 
                 raise DataError(msg)
         commissioned.append(start)
         retired.append(end)
-    table["capacity_mw"] = pd.to_numeric(table.capacity_mw)
     table["commissioning_date"] = pd.to_datetime(pd.Series(commissioned, index=table.index, dtype=object))
     table["retirement_date"] = pd.to_datetime(pd.Series(retired, index=table.index, dtype=object))
     return table

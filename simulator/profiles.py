@@ -177,12 +177,16 @@ def stretch_to_peak(shape: np.ndarray, mean_mw: float, peak_mw: float) -> np.nda
     return mean_mw * (1.0 + a * (shape - 1.0))
 
 
-def load_profile_mw(data: InputData, country: str, year: int) -> pd.Series:
+def load_profile_mw(data: InputData, country: str, year: int, weather_year: int | None = None) -> pd.Series:
     """Return the hourly load (MW) of a country: measured shape, seeded day-to-day weather
-    variation, scaled to the year's energy and stretched to the year's peak."""
+    variation, scaled to the year's energy and stretched to the year's peak.
+
+    The day-to-day variation is the weather year's (default ``year``): an outlook year
+    takes the variation of its weather year (2022 or 2023) on its own calendar, energy and peak.
+    """
     index = year_index(year)
     shape = load_shape(country, index, data.root / "profiles")
-    rng = np.random.default_rng(seed_for("load", country, year))
+    rng = np.random.default_rng(seed_for("load", country, year if weather_year is None else weather_year))
     days = index.normalize()
     day_codes, day_pos = np.unique(days, return_inverse=True)
     noise = 1.0 + _ar1(len(day_codes), LOAD_NOISE_RHO, LOAD_NOISE_SD, rng)[day_pos]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pypsa
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -15,8 +16,60 @@ def _value(kpis: pd.DataFrame, metric: str, region: str, carrier: str = "") -> f
     return float(hit.value.iloc[0]) if len(hit) else float("nan")
 
 
-def print_summary(kpis: pd.DataFrame, console: Console, title: str) -> None:
-    """Print prices, generation mix, trade by border, Mexico imports and unserved energy."""
+def shortfall_by_country(n: pypsa.Network) -> pd.DataFrame:
+    """Return unserved energy (GWh), its peak (MW) and hours with some, per country that sheds load.
+
+    Load shedding is a generator per country (``technology`` ``load_shedding``) priced at
+    the value of lost load: any output is demand that the fleet, storage and imports could
+    not meet in that hour.
+    """
+    gens = n.generators[n.generators.technology == "load_shedding"]
+    if gens.empty:
+        return pd.DataFrame(columns=["unserved_gwh", "peak_mw", "hours"])
+    w = n.snapshot_weightings.generators
+    shed = n.generators_t.p.reindex(columns=gens.index, fill_value=0.0)
+    table = pd.DataFrame(
+        {
+            "unserved_gwh": shed.mul(w, axis=0).sum() / 1e3,
+            "peak_mw": shed.max(),
+            "hours": (shed > SHED_TOLERANCE_MW).mul(w, axis=0).sum(),
+        }
+    )
+    table.index = gens.country.reindex(table.index)
+    return table[table.peak_mw > SHED_TOLERANCE_MW]
+
+
+SHED_TOLERANCE_MW = 1e-3
+"""Shedding below this (MW) is solver noise, not a shortfall."""
+
+
+def print_shortfall(n: pypsa.Network, console: Console) -> None:
+    """Say whether committed capacity is short, by how much and where (nothing if no load is shed)."""
+    table = shortfall_by_country(n)
+    if table.empty:
+        return
+    parts = ", ".join(
+        f"{country} {row.unserved_gwh:,.1f} GWh (peak {row.peak_mw:,.0f} MW, {row.hours:,.0f} h)"
+        for country, row in table.iterrows()
+    )
+    console.print(
+        f"[bold]Capacity short[/]: load shed in {len(table)} countries, {table.unserved_gwh.sum():,.1f} GWh in all "
+        f"(peak of the sum {_peak_of_sum(n):,.0f} MW): {escape(parts)}. The fleet, storage and imports cannot meet "
+        "demand in these hours; what capacity closes the gap is the capacity-expansion question."
+    )
+
+
+def _peak_of_sum(n: pypsa.Network) -> float:
+    gens = n.generators.index[n.generators.technology == "load_shedding"]
+    return float(n.generators_t.p.reindex(columns=gens, fill_value=0.0).sum(axis=1).max()) if len(gens) else 0.0
+
+
+def print_summary(kpis: pd.DataFrame, console: Console, title: str, network: pypsa.Network | None = None) -> None:
+    """Print prices, generation mix, trade by border, Mexico imports and unserved energy.
+
+    With the solved ``network``, a run that sheds load also says by how much and where
+    (unserved GWh, peak MW and hours by country, :func:`print_shortfall`).
+    """
     countries = [c for c in COUNTRIES if c in set(kpis.region)]
     prices = Table(
         title=f"{escape(title)}: prices, demand, trade and emissions by country",
@@ -76,10 +129,17 @@ def print_summary(kpis: pd.DataFrame, console: Console, title: str) -> None:
         console.print(
             f"Mexico -> Guatemala: {mx_in:,.0f} GWh imported, {mx_out:,.0f} GWh exported back; Mexican price {_value(kpis, 'price_mean', 'MX'):.1f} USD/MWh"
         )
+    co_out, co_in = _value(kpis, "flow_forward", "PA-CO"), _value(kpis, "flow_backward", "PA-CO")
+    if co_in == co_in:  # not NaN: the Colombia link is in the run
+        console.print(
+            f"Colombia -> Panama: {co_in:,.0f} GWh imported, {co_out:,.0f} GWh exported; Colombian price {_value(kpis, 'price_mean', 'CO'):.1f} USD/MWh"
+        )
     gas_summary(kpis, console)
     console.print(
         f"System operating cost: {_value(kpis, 'system_cost', 'ALL'):,.1f} MUSD; unserved energy {kpis[kpis.metric == 'unserved_energy'].value.sum():,.1f} GWh"
     )
+    if network is not None:
+        print_shortfall(network, console)
 
 
 def gas_summary(kpis: pd.DataFrame, console: Console) -> None:

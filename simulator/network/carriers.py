@@ -12,6 +12,7 @@ CARRIER_COLORS: dict[str, str] = {
     "coal": "#4D4D4D",
     "gas": "#E69F00",
     "mexico": "#8C6D31",
+    "colombia": "#6B4C9A",
     "load_shedding": "#FF0000",
     "AC": "#999999",
 }
@@ -26,6 +27,7 @@ CARRIER_NICE_NAMES: dict[str, str] = {
     "coal": "Coal and petcoke",
     "gas": "Natural gas (LNG)",
     "mexico": "Mexico (imports)",
+    "colombia": "Colombia (imports)",
     "load_shedding": "Unserved energy",
     "AC": "AC transmission",
 }

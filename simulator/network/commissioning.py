@@ -24,8 +24,9 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
+from simulator.data import InputData
 from simulator.errors import DataError
-from simulator.scenario.schema import FleetChange
+from simulator.scenario.schema import FleetChange, Scenario
 
 
 def in_service(index: pd.DatetimeIndex, start: pd.Timestamp | None, end: pd.Timestamp | None) -> np.ndarray:
@@ -89,3 +90,18 @@ def online_capacity_mw(
         else:
             online *= float(change.factor if change.factor is not None else 1.0)
     return pd.Series(online, index=index)
+
+
+def scenario_capacity_mw(data: InputData, scenario: Scenario, country: str, technology: str) -> float:
+    """Return installed capacity (MW) after the scenario's fleet changes, applied in order."""
+    capacity = data.capacity_mw(country, technology, scenario.year)
+    for change in scenario.fleet:
+        if change.country != country or change.technology != technology:
+            continue
+        if change.action == "add":
+            capacity += float(change.capacity_mw or 0.0)
+        elif change.action == "remove":
+            capacity = 0.0
+        else:
+            capacity *= float(change.factor if change.factor is not None else 1.0)
+    return capacity

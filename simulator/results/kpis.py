@@ -1,8 +1,8 @@
 """Key figures of a solved network as a tidy table.
 
 One row per figure with columns ``scenario, metric, region, carrier, value, unit``.
-``region`` is a country code (GT ... PA, MX), a corridor ``A-B`` (flow positive from A to
-B, west to east, Mexico first) or ``ALL``.
+``region`` is a country code (GT ... PA, MX, CO), a corridor ``A-B`` (flow positive from A to
+B, west to east, Mexico first, Colombia last) or ``ALL``.
 """
 
 from __future__ import annotations
@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 import pypsa
 
-from simulator import ALL_REGIONS, CARRIERS, COUNTRIES
+from simulator import ALL_REGIONS, CARRIERS, COUNTRIES, NEIGHBOURS
 from simulator.network.meta import network_meta, signed_flow
 from simulator.units import mw_to_mmcfd
 
 KPI_COLUMNS = ["scenario", "metric", "region", "carrier", "value", "unit"]
-ORDER = {c: i for i, c in enumerate(("MX", *COUNTRIES))}
+ORDER = {c: i for i, c in enumerate(("MX", *COUNTRIES, "CO"))}
 AT_LIMIT_TOLERANCE_MW = 0.1
 """A corridor counts as at its limit in an hour when a crossing line or a border limit
 that contains it is within this margin of its bound."""
@@ -86,7 +86,7 @@ def regional_traded_energy_gwh(n: pypsa.Network, flows: pd.DataFrame) -> float:
     net = pd.DataFrame(0.0, index=flows.index, columns=list(COUNTRIES))
     for corridor in flows.columns:
         a, b = corridor.split("-")
-        if "MX" in (a, b):
+        if a in NEIGHBOURS or b in NEIGHBOURS:
             continue
         net[a] += flows[corridor]
         net[b] -= flows[corridor]
@@ -159,8 +159,9 @@ def compute_kpis(n: pypsa.Network, scenario: str) -> pd.DataFrame:
         price = prices[hubs[country]]
         add("price_load_weighted", country, "", (price * load * w).sum() / (load * w).sum(), "USD/MWh")
         add("price_mean", country, "", (price * w).sum() / w.sum(), "USD/MWh")
-    if "MX" in hubs:
-        add("price_mean", "MX", "", (prices[hubs["MX"]] * w).sum() / w.sum(), "USD/MWh")
+    for neighbour in NEIGHBOURS:
+        if neighbour in hubs:
+            add("price_mean", neighbour, "", (prices[hubs[neighbour]] * w).sum() / w.sum(), "USD/MWh")
 
     flows = corridor_flows(n)
     forward = flows.clip(lower=0).mul(w, axis=0).sum() / 1e3
@@ -179,12 +180,12 @@ def compute_kpis(n: pypsa.Network, scenario: str) -> pd.DataFrame:
             out_gwh, in_gwh = (forward[corridor], backward[corridor]) if country == a else (backward[corridor], forward[corridor])
             exports += out_gwh
             imports += in_gwh
-            if "MX" not in (a, b):
+            if a not in NEIGHBOURS and b not in NEIGHBOURS:
                 siepac_net += out_gwh - in_gwh
         if country in hubs:
             add("imports", country, "", imports, "GWh")
             add("exports", country, "", exports, "GWh")
-            if country != "MX":
+            if country not in NEIGHBOURS:
                 add("net_exports", country, "", siepac_net, "GWh")
     add("regional_traded_energy", "ALL", "", regional_traded_energy_gwh(n, flows), "GWh")
     add("system_cost", "ALL", "", system_cost_usd(n) / 1e6, "MUSD")

@@ -6,6 +6,7 @@ import difflib
 
 from simulator.data import TECHNOLOGY_FUEL, InputData
 from simulator.errors import ScenarioError
+from simulator.outlook import StudyYear, year_inputs
 from simulator.scenario.schema import Scenario
 from simulator.scenario.solver_options import solver_option_problems
 
@@ -57,9 +58,11 @@ def scenario_data_problems(scenario: Scenario, data: InputData) -> list[str]:
             problems.append(
                 f"{where}: key `grid.new_interconnections.{i}.name`: `{line.name}` is already a line of grids/electric/lines.csv"
             )
+    study = year_inputs(data, scenario.year, scenario.weather_year)
+    problems.extend(colombia_problems(scenario, study))
     for i, change in enumerate(scenario.fleet):
         weather_driven = change.technology not in TECHNOLOGY_FUEL
-        base = data.capacity_mw(change.country, change.technology, scenario.year)
+        base = study.data.capacity_mw(change.country, change.technology, scenario.year)
         if change.action == "add" and weather_driven and base <= 0:
             problems.append(
                 f"{scenario.locate('fleet', i)}: key `fleet.{i}`: cannot add {change.technology} in {change.country}: "
@@ -86,6 +89,27 @@ def scenario_data_problems(scenario: Scenario, data: InputData) -> list[str]:
         problems.append(f"{where}: key `solve.solver_options.{option}`: {problem}")
     problems.extend(reference_problems(scenario))
     return problems
+
+
+def colombia_problems(scenario: Scenario, study: StudyYear) -> list[str]:
+    """Return what stops ``grid.colombia_link_mw``: a year without the link, or more than its capacity."""
+    wanted = scenario.grid.colombia_link_mw
+    if wanted <= 0:
+        return []
+    where = f"{scenario.locate('grid', 'colombia_link_mw')}: key `grid.colombia_link_mw`"
+    link = study.colombia
+    if link is None:
+        return [
+            f"{where}: the Panama–Colombia link is an option of the outlook years only "
+            f"(grids/outlook/colombia.csv), not of {scenario.year}; set it to 0 or use year 2030 or 2035"
+        ]
+    if scenario.year < link.earliest_in_service_year:
+        return [
+            f"{where}: the link cannot be in service before {link.earliest_in_service_year}, found year {scenario.year}"
+        ]
+    if wanted > link.capacity_mw + 1e-9:
+        return [f"{where}: at most the link's {link.capacity_mw:g} MW (grids/outlook/colombia.csv), found {wanted:g}"]
+    return []
 
 
 MAX_REFERENCE_DEPTH = 4

@@ -9,15 +9,32 @@ from these models (:mod:`simulator.scenario.generate`); a test fails when they d
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
-DATA_YEARS: tuple[int, ...] = (2022, 2023)
-"""Years for which ``grids/`` holds demand, fleet, fuel and weather inputs."""
+from simulator.scenario.sections import (
+    GasConfig,
+    Section,
+)
+
+WEATHER_YEARS: tuple[int, ...] = (2022, 2023)
+"""Years with observed weather (hydro, wind, solar, geothermal and bagasse energy in
+``grids/resources/``): the only possible ``hydrology`` of any study year."""
 
 HYDROLOGY_ALIASES: dict[str, int] = {"wet": 2022, "dry": 2023}
 """Named weather years: 2022 (La Niña, wet) and 2023 (El Niño drought)."""
+
+
+@cache
+def study_years() -> tuple[int, ...]:
+    """Return the study years with input data: the observed years and those of ``grids/outlook/``
+    (:func:`simulator.outlook.available_study_years`, read once per process)."""
+    from simulator.outlook import available_study_years
+
+    return available_study_years()
+
 
 Country = Literal["GT", "SV", "HN", "NI", "CR", "PA"]
 Fuel = Literal["hfo", "diesel", "coal", "petcoke", "lng"]
@@ -42,12 +59,6 @@ FUEL_UNITS: dict[str, tuple[str, ...]] = {
     "lng": ("usd_per_mmbtu",),
 }
 """Price units that make sense for each fuel."""
-
-
-class Section(BaseModel):
-    """Base of every scenario section: unknown keys are rejected."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
 
 
 class DemandConfig(Section):
@@ -196,6 +207,15 @@ class GridConfig(Section):
         examples=[0.0, 10.0],
     )
     mexico_link: MexicoLinkConfig = Field(default_factory=MexicoLinkConfig)
+    colombia_link_mw: float = Field(
+        0.0,
+        ge=0,
+        le=2000,
+        description="Panama–Colombia HVDC link (MW, both directions; 0 = off, as in the base cases). Colombia is a "
+        "price-taking neighbour at Panama's hub with the price and losses of grids/outlook/colombia.csv; only in an "
+        "outlook year (2030, 2035), at most the link's 400 MW.",
+        examples=[400.0],
+    )
     new_interconnections: list[NewLine] = Field(default_factory=list, description="New lines between existing buses.")
 
     @field_validator("border_limits_mw")
@@ -251,65 +271,6 @@ class MarketConfig(Section):
             )
             raise ValueError(msg)
         return self
-
-
-class AnchorConfig(Section):
-    """A gas-fired anchor plant in Central America, the pipeline's anchor customer."""
-
-    site: str | None = Field(
-        None,
-        description="Gas node of the plant (a `node` of grids/gas/nodes.csv of kind anchor_site); default the "
-        "first anchor site. With route lng the plant sits at the LNG terminal.",
-        examples=["GT_ESCUINTLA"],
-    )
-    capacity_mw: float = Field(
-        0.0, ge=0, le=3000, description="Net electric capacity (MW); 0 = no anchor plant.", examples=[500.0]
-    )
-    technology: Literal["ccgt", "engine"] = Field("ccgt", description="Combined cycle or reciprocating engines.")
-    extendable: bool = Field(
-        False, description="Let the optimiser choose the capacity between the bounds, paying its annualised capex."
-    )
-    capacity_min_mw: float = Field(0.0, ge=0, le=3000, description="Lower bound when extendable (MW).")
-    capacity_max_mw: float = Field(1500.0, ge=0, le=3000, description="Upper bound when extendable (MW).")
-
-    @model_validator(mode="after")
-    def _bounds(self) -> AnchorConfig:
-        if self.capacity_min_mw > self.capacity_max_mw:
-            msg = f"capacity_min_mw {self.capacity_min_mw} is above capacity_max_mw {self.capacity_max_mw}"
-            raise ValueError(msg)
-        return self
-
-
-class GasPricesConfig(Section):
-    """Gas prices by source (USD/MMBtu); unset values come from grids/fuels/prices.csv."""
-
-    henry_hub: float | None = Field(None, gt=0, le=50, description="Henry Hub (USD/MMBtu).", examples=[3.5])
-    lng: float | None = Field(
-        None, gt=0, le=100, description="LNG delivered to Central America (USD/MMBtu).", examples=[10.0]
-    )
-
-
-class PipelineConfig(Section):
-    """Overrides of the route's pipeline design."""
-
-    capacity_mmcfd: float | None = Field(
-        None, gt=0, le=2000, description="Capacity of every segment (MMcfd).", examples=[95.0]
-    )
-    diameter_in: float | None = Field(
-        None, gt=0, le=60, description="Diameter of every segment (inch; changes capex).", examples=[20.0]
-    )
-
-
-class GasConfig(Section):
-    """Prosperity Pipeline route and anchor plant (the gas layer)."""
-
-    route: Literal["none", "tapachula", "chiapa_de_corzo", "chiapa_de_corzo_via_tapachula", "lng"] = Field(
-        "none",
-        description="Gas supply of the anchor: a pipeline route from the Mexican network, lng by ship, or none.",
-    )
-    price_usd_per_mmbtu: GasPricesConfig = Field(default_factory=GasPricesConfig)
-    anchor: AnchorConfig = Field(default_factory=AnchorConfig)
-    pipeline: PipelineConfig = Field(default_factory=PipelineConfig)
 
 
 class FleetChange(Section):
@@ -423,12 +384,17 @@ class Scenario(Section):
         examples=["base_2022"],
     )
     year: int = Field(
-        ..., description="Demand, fleet and fuel-price year (calendar of the simulation).", examples=[2022]
+        ...,
+        description="Study year: demand, fleet, fuel prices, grid in service and Mexican market (calendar of the "
+        "simulation). 2022 and 2023 are observed (grids/); 2030 and 2035 are outlook years (grids/outlook/, many "
+        "figures estimates: `siepac show` lists them).",
+        examples=[2022, 2030],
     )
     hydrology: int | Literal["wet", "dry"] | None = Field(
         None,
-        description="Weather year for hydro, wind, solar, geothermal and bagasse energy: 2022, 2023, 'wet' (=2022) "
-        "or 'dry' (=2023). Default: the scenario year.",
+        description="Weather year for hydro inflow, wind, solar, geothermal, bagasse and the load's day-to-day "
+        "variation: 2022, 2023, 'wet' (=2022) or 'dry' (=2023), for any study year (scaled to its installed "
+        "capacity). Default: the scenario year; required for an outlook year.",
     )
     demand: DemandConfig = Field(default_factory=DemandConfig)
     fuels: FuelsConfig = Field(default_factory=FuelsConfig)
@@ -456,18 +422,29 @@ class Scenario(Section):
     @field_validator("year")
     @classmethod
     def _known_year(cls, year: int) -> int:
-        if year not in DATA_YEARS:
-            msg = f"no input data for year {year}; available years: {', '.join(map(str, DATA_YEARS))}"
+        years = study_years()
+        if year not in years:
+            msg = f"no input data for year {year}; available years: {', '.join(map(str, years))}"
             raise ValueError(msg)
         return year
 
     @field_validator("hydrology")
     @classmethod
     def _known_hydrology(cls, value: int | str | None) -> int | str | None:
-        if isinstance(value, int) and value not in DATA_YEARS:
+        if isinstance(value, int) and value not in WEATHER_YEARS:
             msg = f"no weather data for {value}; use 2022, 2023, 'wet' or 'dry'"
             raise ValueError(msg)
         return value
+
+    @model_validator(mode="after")
+    def _weather_of_an_outlook_year(self) -> Scenario:
+        if self.hydrology is None and self.year not in WEATHER_YEARS:
+            msg = (
+                f"study year {self.year} has no observed weather: set hydrology to 2022 (or 'wet') or 2023 "
+                "(or 'dry'); its profiles are scaled to the year's installed capacity"
+            )
+            raise ValueError(msg)
+        return self
 
     @model_validator(mode="after")
     def _span_inside_year(self) -> Scenario:
