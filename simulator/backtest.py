@@ -26,8 +26,8 @@ import pandas as pd
 import pypsa
 
 from simulator import CARRIERS, COUNTRIES
-from simulator.data import read_table
 from simulator.files import write_atomic
+from simulator.tables import read_table
 
 SHARE_TARGET_PP = 5.0
 SHARE_MATERIAL_PCT = 5.0

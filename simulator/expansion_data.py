@@ -23,9 +23,9 @@ import pandas as pd
 from pypsa.costs import annuity
 
 from simulator import COUNTRIES
-from simulator.data import read_table
 from simulator.errors import DataError
 from simulator.paths import grids_dir
+from simulator.tables import read_table
 
 TECHNOLOGIES_TABLE = "expansion/technologies.csv"
 POTENTIALS_TABLE = "expansion/potentials.csv"

@@ -18,7 +18,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from simulator.data import InputData, read_profile
+from simulator.data import InputData
+from simulator.tables import read_profile
 
 MODEL_TZ = "Etc/GMT+6"
 """Model clock: UTC-6 (POSIX sign convention: GMT+6 is six hours behind UTC)."""

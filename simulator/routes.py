@@ -33,9 +33,9 @@ from pyproj import Geod
 from shapely.geometry import LineString, MultiLineString, shape
 from shapely.geometry.base import BaseGeometry
 
-from simulator.data import read_geojson, read_table
 from simulator.errors import DataError
 from simulator.paths import grids_dir
+from simulator.tables import read_geojson, read_table
 from simulator.units import mmcfd_to_mw
 
 GEOD = Geod(ellps="WGS84")

@@ -18,7 +18,7 @@ import pytest
 from typer.testing import CliRunner
 
 from simulator.cli import app
-from simulator.scenario.load import MAX_EXPANDED_VALUES
+from simulator.scenario.yaml_file import MAX_EXPANDED_VALUES
 
 runner = CliRunner()
 COMMANDS = ("validate", "show", "run", "batch")

@@ -11,12 +11,13 @@ import pytest
 from pyproj import Geod
 
 from simulator import COUNTRIES
-from simulator.data import TABLES, InputData, load_data
+from simulator.data import InputData, load_data
 from simulator.errors import DataError
 from simulator.expansion_data import EXPANSION_TABLES
 from simulator.outlook import OUTLOOK_TABLES
 from simulator.paths import grids_dir
 from simulator.routes import load_gas_data
+from simulator.tables import TABLES
 
 
 def all_csv_files() -> list[Path]:

@@ -9,7 +9,6 @@ import pandas as pd
 import pytest
 
 from simulator import COUNTRIES
-from simulator.data import TAGS
 from simulator.errors import DataError
 from simulator.expansion_data import (
     CANDIDATE_FUELS,
@@ -23,6 +22,7 @@ from simulator.expansion_data import (
     usd_conversion_factor,
 )
 from simulator.paths import grids_dir
+from simulator.tables import TAGS
 
 EXTRACT = Path("/work/shared/data/technology_costs")
 
