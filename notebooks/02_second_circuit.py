@@ -19,14 +19,18 @@
 # **The question.** The SIEPAC towers already carry a second 230 kV circuit that has never been
 # strung. Stringing it everywhere would roughly double the transfer capacity between
 # countries; in 2025 a first tranche was financed, 301.8 km between Honduras, Nicaragua and
-# Costa Rica. Does either lower electricity prices, in a wet year (2022) and in a drought year
-# (2023)? Which borders stop congesting, how much congestion rent is left on each corridor, and
-# who gains and who pays: consumers, producers or the owners of the lines?
+# Costa Rica. Does either lower electricity prices, in a wet year (2022), in a drought year
+# (2023) and in 2030, when the rest of the circuit could be strung? Which borders stop
+# congesting, how much congestion rent is left on each corridor, and who gains and who pays:
+# consumers, producers or the owners of the lines?
 #
-# Six runs: for each year, today's grid (`base_2022`, `base_2023`), the full second circuit
-# (`second_circuit.yaml`: every segment, border limits +300 MW) and the HN–NI–CR tranche
+# Nine runs: for each year, today's grid (`base_2022`, `base_2023`, `base_2030`), the full second
+# circuit (`second_circuit.yaml`: every segment, border limits +300 MW) and the HN–NI–CR tranche
 # (`second_circuit_hn_ni_cr.yaml`: +300 MW on HN–NI and NI–CR). The shipped files are 2022
-# cases; the 2023 cases are the same files with `year` and `hydrology` set to 2023.
+# cases; the 2023 cases are the same files with `year` and `hydrology` set to 2023, the 2030
+# cases with `year: 2030` and the wet 2022 weather (`hydrology: wet`). In 2030 the HN–NI–CR
+# tranche is committed, so it is already in `base_2030`: that case measures nothing new and
+# says so.
 #
 # **Span.** Every run covers the full year unless `SIEPAC_NOTEBOOK_DAYS` is set: then each run
 # covers that many days from 7 March (dry season). The cell below says which span this copy used.
@@ -61,16 +65,20 @@ display(Markdown(SETUP.banner()))
 # as `extends` would.
 
 # %%
-BASE = {2022: "base_2022.yaml", 2023: "base_2023.yaml"}
+BASE = {2022: "base_2022.yaml", 2023: "base_2023.yaml", 2030: "base_2030.yaml"}
 CASES = {"full second circuit": "second_circuit.yaml", "HN–NI–CR tranche": "second_circuit_hn_ni_cr.yaml"}
 
 
 def in_year(file: str, year: int) -> Scenario:
-    """Return a shipped scenario moved to ``year`` (demand, fleet, fuels and weather), named ``<name>_<year>``."""
+    """Return a shipped scenario moved to ``year`` (demand, fleet, fuels and weather), named ``<name>_<year>``.
+
+    A study year without weather of its own (2030) takes the wet 2022 weather, as ``base_2030`` does.
+    """
     scenario = load_scenario(SCENARIOS / file)
     if scenario.year == year:
         return scenario
-    changes = {"name": f"{scenario.name}_{year}", "year": year, "hydrology": year}
+    hydrology = year if year in (2022, 2023) else "wet"
+    changes = {"name": f"{scenario.name}_{year}", "year": year, "hydrology": hydrology}
     return Scenario.model_validate(merge(scenario.model_dump(), changes))
 
 
@@ -234,7 +242,7 @@ def describe(year: int, case: str) -> str:
 
 display(
     Markdown(
-        f"*Runs over {SPAN} of 2022 and of 2023{REDUCED}.* Against today's grid (a positive change is a rise):\n\n"
-        + "\n".join(f"- {describe(year, case)}" for year in BASE for case in CASES)
+        f"*Runs over {SPAN} of {', '.join(map(str, BASE))}{REDUCED}.* Against today's grid of each year "
+        "(a positive change is a rise):\n\n" + "\n".join(f"- {describe(year, case)}" for year in BASE for case in CASES)
     )
 )
