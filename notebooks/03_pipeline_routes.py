@@ -26,7 +26,8 @@
 #
 # Part 1 needs no solve: the route table and map (`simulator.routes`). Part 2 runs the 2022
 # base case and the three anchor scenarios (`anchor_tapachula`, `anchor_chiapa_de_corzo`,
-# `anchor_lng`).
+# `anchor_lng`). Part 3 asks the same of 2030, the earliest year a pipeline and an anchor
+# plant could run (`base_2030` and the three `anchor_*_2030` scenarios, wet 2022 weather).
 #
 # **Span.** Every run covers the full year unless `SIEPAC_NOTEBOOK_DAYS` is set: then each run
 # covers that many days from 7 March (dry season). The cell below says which span this copy used.
@@ -219,6 +220,31 @@ for chart in make_charts("gas", [results["tapachula"].path, results["chiapa_de_c
     show(chart)
 
 # %% [markdown]
+# ## 3. The same question in 2030
+#
+# By 2030 Guatemala has PEG-4 and PEG-5 (about half gas) and the region more solar; the
+# anchor plant arrives in a different system. The 2030 scenarios pay 2030 fuel prices
+# (`grids/outlook/fuel_prices.csv`, estimates).
+
+# %%
+base_2030 = run_scenario(with_span(load_scenario(SCENARIOS / "base_2030.yaml")), OUT)
+results_2030 = {}
+for route in ROUTES:
+    file = SCENARIOS / f"anchor_{route}_2030.yaml"
+    results_2030[route] = run_scenario(with_span(load_scenario(file)).model_copy(update={"reference": None}), OUT)
+runs_2030 = load_runs([base_2030.path, *(r.path for r in results_2030.values())])
+changes_2030 = compare_runs(runs_2030, runs_2030[0])
+changes_2030["route"] = changes_2030.scenario.map({r.path.name: route for route, r in results_2030.items()})
+prices_2030 = changes_2030[changes_2030.metric == "price_load_weighted"].pivot_table(
+    index="route", columns="region", values="change", sort=False
+)[list(COUNTRIES)]
+display(Markdown("**Change in load-weighted price against base_2030 (USD/MWh)**"), prices_2030.round(2))
+capacity_factor_2030 = {
+    route: float(r.kpis[r.kpis.metric == "anchor_capacity_factor"].value.iloc[0]) for route, r in results_2030.items()
+}
+display(Markdown("**Anchor capacity factor in 2030 (%)**"), pd.Series(capacity_factor_2030).round(1))
+
+# %% [markdown]
 # ## The answer
 
 # %%
@@ -257,6 +283,12 @@ an anchor of about {e_tap["anchor MW to break even"]:,.0f} MW running the same h
 break-even on the Tapachula route ({e_chi["anchor MW to break even"]:,.0f} MW on Chiapa de Corzo); a full pipeline
 feeds {e_tap["anchor MW that fills the pipeline"]:,.0f} MW.
 Notebook 04 sweeps the anchor size and the Henry Hub price to test this.
+
+**In 2030** (same span, wet weather) the anchor plant changes Guatemala's price by
+{prices_2030.loc["tapachula", "GT"]:+.1f} USD/MWh on the Tapachula route, {prices_2030.loc["chiapa_de_corzo", "GT"]:+.1f}
+on Chiapa de Corzo and {prices_2030.loc["lng", "GT"]:+.1f} with LNG, and runs at a capacity factor of
+{capacity_factor_2030["tapachula"]:.0f} % on Tapachula gas (LNG: {capacity_factor_2030["lng"]:.0f} %), against
+{e_tap["anchor capacity factor %"]:.0f} % in {YEAR}.
 """
     )
 )
