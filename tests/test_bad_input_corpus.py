@@ -291,6 +291,50 @@ SCHEMA_CASES: list[tuple[str, str, tuple[str, ...]]] = [
     ("undefined alias", HEAD + "description: *nothing\n", ("{f}:3:", "alias *nothing names no anchor")),
     ("markup in name", 'name: "[bold]x"\nyear: 2022\n', ("{f}:1:", "key `name`", "'[bold]x'")),
     ("unknown key", HEAD + "solve: {dayz: 3}\n", ("{f}:3", "unknown key `dayz`", "did you mean `days`")),
+    # keys added with the 2022 calibration and the study years
+    (
+        "unknown Mexico rule",
+        HEAD + "market: {mexico_rule: sometimes}\n",
+        ("{f}:3:", "key `market.mexico_rule`", "'sometimes'"),
+    ),
+    (
+        "unknown Mexico contract",
+        HEAD + "market: {mexico_contract: maybe}\n",
+        ("{f}:3:", "key `market.mexico_contract`", "'maybe'"),
+    ),
+    (
+        "exclusive rule with a must-take contract",
+        HEAD + "market: {mexico_trade: guatemala_only, mexico_rule: hourly_exclusive, mexico_contract: must_take}\n",
+        ("{f}:3:", "key `market`", "needs market.mexico_contract price_taking"),
+    ),
+    (
+        "sugar-mill switch not a boolean",
+        HEAD + "fuels: {sugar_mill_coal_blocks: perhaps}\n",
+        ("{f}:3:", "key `fuels.sugar_mill_coal_blocks`", "'perhaps'"),
+    ),
+    (
+        "commissioning date on a scale",
+        HEAD
+        + "fleet:\n  - {country: GT, technology: gas, action: scale, factor: 0.5, commissioning_date: 2022-06-01}\n",
+        ("{f}:4:", "key `fleet.0`", "go with action add only"),
+    ),
+    (
+        "retirement before commissioning",
+        HEAD
+        + "fleet:\n  - {country: GT, technology: gas, action: add, capacity_mw: 100, "
+        + "commissioning_date: 2022-06-01, retirement_date: 2022-05-01}\n",
+        ("{f}:4:", "key `fleet.0`", "must be after commissioning_date"),
+    ),
+    (
+        "year without data",
+        "name: bad\nyear: 2031\n",
+        ("{f}:2:", "key `year`", "available years: 2022, 2023, 2030, 2035"),
+    ),
+    (
+        "hydrology without weather",
+        HEAD + "hydrology: 2024\n",
+        ("{f}:3:", "key `hydrology`", "no weather data for 2024"),
+    ),
     (
         "zip of unequal lists",
         HEAD + "sweep:\n  mode: zip\n  parameters:\n    solve.days: [1, 2]\n    grid.second_circuit: [true]\n",
@@ -298,6 +342,17 @@ SCHEMA_CASES: list[tuple[str, str, tuple[str, ...]]] = [
     ),
 ]
 DATA_CASES: list[tuple[str, str, tuple[str, ...]]] = [
+    # checked against grids/outlook/ (not by `show`, which checks the schema only)
+    (
+        "Colombia link in a historical year",
+        HEAD + "grid: {colombia_link_mw: 300}\n",
+        ("{f}:3:", "key `grid.colombia_link_mw`", "outlook years only"),
+    ),
+    (
+        "Colombia link above its rating",
+        "name: bad\nyear: 2030\nhydrology: wet\ngrid: {colombia_link_mw: 900}\n",
+        ("{f}:4:", "key `grid.colombia_link_mw`", "at most the link's 400 MW"),
+    ),
     (
         "unknown solver option",
         HEAD + "solve:\n  solver_options: {slover: ipm}\n",

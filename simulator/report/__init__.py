@@ -104,7 +104,7 @@ def _scenarios_section(everyone: list[Run], reference: Run | None, lang: str) ->
 
 
 def _compare_sections(everyone: list[Run], reference: Run, lang: str) -> list[Section]:
-    from simulator.compare import compare_runs, inputs_diff
+    from simulator.compare import COMPARE_COLUMNS, compare_runs, inputs_diff
 
     table = compare_runs(everyone, reference)
     diff = inputs_diff(everyone, reference)
@@ -112,21 +112,7 @@ def _compare_sections(everyone: list[Run], reference: Run, lang: str) -> list[Se
         metric=table.metric.map(lambda m: metric_name(m, lang)),
         carrier=table.carrier.map(lambda c: carrier_label(c, lang) if c else ""),
     )
-    headers = [
-        say(k, lang)
-        for k in (
-            "scenario",
-            "reference",
-            "metric",
-            "region",
-            "carrier",
-            "unit",
-            "reference_value",
-            "value",
-            "change",
-            "change_pct",
-        )
-    ]
+    headers = [say(k, lang) for k in COMPARE_COLUMNS]
     headers[1] = say("reference_value", lang) + " (" + say("run", lang).lower() + ")"
     headers[6] = say("reference_value", lang)
     digits = {"reference_value": 3, "value": 3, "change": 3, "change_pct": 1}
