@@ -240,6 +240,10 @@ def load_data(root: Path | None = None) -> InputData:
         profile_sources=t["profiles/sources.csv"],
     )
     _check_references(data)
+    # the dated-plant and fuel tables are read by the builder; check them here too, so that a
+    # bad or deleted one is refused by `siepac validate` before anything is built
+    read_commissioning(data)
+    read_technology_fuels(data)
     return data
 
 
@@ -290,7 +294,7 @@ def read_commissioning(
     -------
     pandas.DataFrame
         The rows, with ``commissioning_date`` and ``retirement_date`` as Timestamps (NaT
-        when empty) and a ``csv_line`` column. Missing file: an empty table.
+        when empty) and a ``csv_line`` column.
 
     Raises
     ------
@@ -301,8 +305,7 @@ def read_commissioning(
     from simulator import COUNTRIES
 
     path = data.root / relative
-    if not path.is_file():
-        return pd.DataFrame(columns=[*COMMISSIONING_COLUMNS, "source", "tag", "note", "csv_line"])
+    # a shipped table: a deleted file is an error (read_table names it), not "no dated plants"
     table = read_table(relative, data.root, COMMISSIONING_COLUMNS, numeric=("capacity_mw",))
     known = set(data.sources.source_key.astype(str).str.strip())
     commissioned, retired = [], []
@@ -347,7 +350,7 @@ def read_technology_fuels(data: InputData, relative: str = TECHNOLOGY_FUELS_TABL
 
     ``fuels/technology_fuels.csv`` has ``technology, country, fuel`` rows (with source, tag,
     note): e.g. Guatemala's coal fleet burns petcoke. Every other country and technology burns
-    :data:`TECHNOLOGY_FUEL`. A missing file means no exceptions.
+    :data:`TECHNOLOGY_FUEL`.
 
     Raises
     ------
@@ -355,8 +358,7 @@ def read_technology_fuels(data: InputData, relative: str = TECHNOLOGY_FUELS_TABL
         Naming file, line and column of an unknown technology or a fuel without a price row.
     """
     path = data.root / relative
-    if not path.is_file():
-        return {}
+    # a shipped table: a deleted file is an error (read_table names it), not "no exceptions"
     table = read_table(relative, data.root, ("technology", "country", "fuel"))
     fuels = set(data.fuel_prices.fuel.astype(str))
     out: dict[tuple[str, str], str] = {}

@@ -523,6 +523,8 @@ def test_corrupted_table(
         ("empty table", "fuels/prices.csv", "fuel,year,value,unit,source,tag,note\n", "no rows"),
         ("empty file", "electric/buses.csv", "", "empty file"),
         ("deleted segment geometry", "gas/segments.geojson", None, "gas input missing"),
+        ("deleted dated plants", "fleet/commissioning.csv", None, "input table missing"),
+        ("deleted technology fuels", "fuels/technology_fuels.csv", None, "input table missing"),
     ],
 )
 def test_missing_or_empty_table(
