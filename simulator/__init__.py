@@ -34,5 +34,6 @@ CARRIERS: tuple[str, ...] = (
     "oil",
     "coal",
     "gas",
+    "battery",
 )
-"""Generation carriers reported in the KPIs."""
+"""Generation carriers reported in the KPIs (batteries: their discharge)."""

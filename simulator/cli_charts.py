@@ -88,6 +88,7 @@ def print_comparison(table: pd.DataFrame, diff: pd.DataFrame, reference: str, ou
                 text(corridor), _fmt(float(hours[corridor]), 0), _fmt(float(rent.get(corridor, float("nan"))), 3)
             )
         out.print(corridors)
+        print_capacity_change(mine, scenario, reference, out)
         changed = diff[diff.scenario == scenario]
         if changed.empty:
             out.print(f"Inputs: no scenario key differs from {text(reference)} (other than name and description)")
@@ -95,6 +96,33 @@ def print_comparison(table: pd.DataFrame, diff: pd.DataFrame, reference: str, ou
             out.print(f"Inputs that differ from {text(reference)}:")
             for row in changed.itertuples():
                 out.print(f"  {text(row.key)}: {text(row.reference_value)} -> {text(row.value)}", highlight=False)
+
+
+def print_capacity_change(mine: pd.DataFrame, scenario: str, reference: str, out: Console) -> None:
+    """Print new capacity by country in the run and the reference and what the run defers (MW), when
+    either built any."""
+    totals = mine[(mine.metric == "capacity_new") & (mine.carrier == "")].set_index("region")
+    if totals.empty or float(totals[["value", "reference_value"]].abs().to_numpy().sum()) == 0:
+        return
+    table = Table(
+        title=f"{text(scenario)} against {text(reference)}: new capacity (MW) and capacity deferred",
+        title_justify="left",
+        caption="Deferred = built in the reference but not in this run (negative: this run builds more); "
+        "investment in MUSD/yr, annualised",
+        caption_justify="left",
+    )
+    for name in ("Country", "Reference MW", "This run MW", "Deferred MW", "Investment change"):
+        table.add_column(name, justify="left" if name == "Country" else "right")
+    investment = _pivot(mine, "investment_cost")
+    for region, row in totals.iterrows():
+        table.add_row(
+            text(str(region)),
+            _fmt(float(row.reference_value), 0, sign=False),
+            _fmt(float(row.value), 0, sign=False),
+            _fmt(-float(row.change), 0),
+            _fmt(float(investment.get(region, float("nan"))), 1),
+        )
+    out.print(table)
 
 
 def compare(
@@ -131,7 +159,7 @@ def compare(
 
 
 def chart(
-    kind: Annotated[str, typer.Argument(help="map, prices, dispatch, flows, routes, sweep or gas.")],
+    kind: Annotated[str, typer.Argument(help="map, prices, dispatch, flows, routes, sweep, gas or capacity.")],
     runs: Annotated[
         list[Path] | None, typer.Argument(help="Run folders or batch folders (none for routes; one batch for sweep).")
     ] = None,

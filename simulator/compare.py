@@ -52,6 +52,8 @@ REQUIRED = (
 )
 """KPIs every compared run must have (``kpis.csv`` rows)."""
 COPIED = tuple(metric for metric in REQUIRED if metric != "demand")
+EXPANSION = ("capacity_new", "investment_cost", "total_cost")
+"""KPIs of runs with capacity decisions; a run without them built nothing (0 MW, 0 MUSD/yr)."""
 IGNORED_KEYS = {"name", "description", "reference"}
 """Scenario keys left out of the inputs diff (they differ between any two runs)."""
 
@@ -82,7 +84,29 @@ def run_figures(run: Run) -> pd.DataFrame:
             "value": [float(price[c] * demand[c]) / 1e3 for c in common],  # USD/MWh x GWh = kUSD
         }
     )
-    return pd.concat([rows, cost], ignore_index=True)
+    return pd.concat([rows, cost, expansion_figures(run)], ignore_index=True)
+
+
+def expansion_figures(run: Run) -> pd.DataFrame:
+    """Return a run's new capacity (MW by country and technology, and its total by country, carrier
+    ``""``, and ``ALL``), investment (MUSD/yr) and total cost (MUSD); for a run without capacity
+    decisions, zero new capacity and investment and a total cost equal to its system cost."""
+    kpis = run.kpis
+    columns = ["metric", "region", "carrier", "unit", "value"]
+    built = kpis[kpis.metric == "capacity_new"][columns]
+    totals = built.groupby("region", sort=False).value.sum()
+    countries = [c for c in ORDER if c in set(kpis[kpis.metric == "demand"].region)]
+    total_rows = [("capacity_new", c, "", "MW", float(totals.get(c, 0.0))) for c in countries]
+    total_rows.append(("capacity_new", "ALL", "", "MW", float(totals.sum())))
+    investment = kpis[kpis.metric == "investment_cost"][columns]
+    if investment.empty:
+        investment = pd.DataFrame(
+            [("investment_cost", c, "", "MUSD/yr", 0.0) for c in [*countries, "ALL"]], columns=columns
+        )
+    total = kpis[kpis.metric == "total_cost"][columns]
+    if total.empty:
+        total = kpis[kpis.metric == "system_cost"][columns].assign(metric="total_cost")
+    return pd.concat([built, pd.DataFrame(total_rows, columns=columns), investment, total], ignore_index=True)
 
 
 def _corridor_of(n: pypsa.Network) -> dict[str, str]:
@@ -155,6 +179,9 @@ def compare_runs(runs: list[Run], reference: Run) -> pd.DataFrame:
     for run in everyone[1:]:
         mine = figures[figures.scenario == run.label].set_index(key).value
         joined = pd.concat([base.rename("reference_value"), mine.rename("value")], axis=1).reset_index()
+        # a technology one side did not build is 0 MW there, not a missing figure
+        built = joined.metric == "capacity_new"
+        joined.loc[built, ["reference_value", "value"]] = joined.loc[built, ["reference_value", "value"]].fillna(0.0)
         joined.insert(0, "reference", reference.label)
         joined.insert(0, "scenario", run.label)
         parts.append(joined)
@@ -166,7 +193,10 @@ def compare_runs(runs: list[Run], reference: Run) -> pd.DataFrame:
     table["change"] = table.value - table.reference_value
     denominator = table.reference_value.abs().where(table.reference_value.abs() > 1e-12)
     table["change_pct"] = 100.0 * table.change / denominator
-    order = {m: i for i, m in enumerate((*COPIED[:1], "consumer_cost", *COPIED[1:6], "congestion_rent", *COPIED[6:]))}
+    order = {
+        m: i
+        for i, m in enumerate((*COPIED[:1], "consumer_cost", *COPIED[1:6], "congestion_rent", *COPIED[6:], *EXPANSION))
+    }
     table["_m"] = table.metric.map(order)
     table["_r"] = table.region.map(lambda r: ORDER.get(r, 50) if "-" not in r else 100 + sum(_corridor_order(r)))
     table["_s"] = table.scenario.map({r.label: i for i, r in enumerate(everyone)})

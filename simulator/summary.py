@@ -103,13 +103,16 @@ def print_summary(kpis: pd.DataFrame, console: Console, title: str, network: pyp
 
     mix = Table(title="Generation mix (% of each country's generation)", title_justify="left")
     mix.add_column("Country")
-    for carrier in CARRIERS:
+    generated = kpis[(kpis.metric == "generation") & (kpis.value.abs() > 0)]
+    # batteries only when a run has them (they are new capacity of an expansion run)
+    carriers = [k for k in CARRIERS if k != "battery" or k in set(generated.carrier)]
+    for carrier in carriers:
         mix.add_column(carrier, justify="right")
     mix.add_column("Total (GWh)", justify="right")
     for c in countries:
-        gen = {carrier: _value(kpis, "generation", c, carrier) for carrier in CARRIERS}
+        gen = {carrier: _value(kpis, "generation", c, carrier) for carrier in carriers}
         total = sum(gen.values())
-        mix.add_row(c, *(f"{100 * gen[k] / total:.0f}" if total else "-" for k in CARRIERS), f"{total:,.0f}")
+        mix.add_row(c, *(f"{100 * gen[k] / total:.0f}" if total else "-" for k in carriers), f"{total:,.0f}")
     console.print(mix)
 
     trade = Table(title="Trade by border (corridor A-B: forward = A to B)", title_justify="left")
@@ -135,11 +138,50 @@ def print_summary(kpis: pd.DataFrame, console: Console, title: str, network: pyp
             f"Colombia -> Panama: {co_in:,.0f} GWh imported, {co_out:,.0f} GWh exported; Colombian price {_value(kpis, 'price_mean', 'CO'):.1f} USD/MWh"
         )
     gas_summary(kpis, console)
+    expansion_summary(kpis, console)
     console.print(
         f"System operating cost: {_value(kpis, 'system_cost', 'ALL'):,.1f} MUSD; unserved energy {kpis[kpis.metric == 'unserved_energy'].value.sum():,.1f} GWh"
     )
     if network is not None:
         print_shortfall(network, console)
+
+
+BUILT_MW = 0.5
+"""New capacity below this (MW) is not listed in the summary."""
+
+
+def expansion_summary(kpis: pd.DataFrame, console: Console) -> None:
+    """Print what the expansion built (MW by country and technology), its annualised investment and
+    the total cost, when the run has capacity decisions."""
+    investment = kpis[(kpis.metric == "investment_cost") & (kpis.region == "ALL")]
+    if investment.empty:
+        return
+    built = kpis[(kpis.metric == "capacity_new") & (kpis.value >= BUILT_MW)]
+    if built.empty:
+        console.print("New capacity: none built (the existing fleet, storage and imports are the least-cost system)")
+    else:
+        technologies = list(dict.fromkeys(built.carrier))
+        table = Table(title="New capacity built (MW)", title_justify="left")
+        table.add_column("Country")
+        for technology in technologies:
+            table.add_column(escape(str(technology)), justify="right")
+        table.add_column("Total", justify="right")
+        table.add_column("Investment\nMUSD/yr", justify="right")
+        for c in [c for c in COUNTRIES if c in set(built.region) | set(kpis.region)]:
+            mine = built[built.region == c].set_index("carrier").value
+            if mine.empty:
+                continue
+            table.add_row(
+                c,
+                *(f"{mine.get(t, 0.0):,.0f}" for t in technologies),
+                f"{mine.sum():,.0f}",
+                f"{_value(kpis, 'investment_cost', c):,.1f}",
+            )
+        console.print(table)
+    console.print(
+        f"Investment (annualised capital and fixed O&M): {investment.value.iloc[0]:,.1f} MUSD/yr; "
+        f"total cost (operating + investment) {_value(kpis, 'total_cost', 'ALL'):,.1f} MUSD"
+    )
 
 
 def gas_summary(kpis: pd.DataFrame, console: Console) -> None:

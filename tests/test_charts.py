@@ -30,10 +30,12 @@ MAGIC = {"png": b"\x89PNG", "svg": b"<?xml", "pdf": b"%PDF"}
 
 @pytest.fixture(scope="module")
 def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Two-day runs of base_2022 and anchor_tapachula (with its reference) in one folder."""
+    """Two-day runs of base_2022 and anchor_tapachula (with its reference) in one folder, and of
+    expansion_2030 (for the capacity chart)."""
     out = tmp_path_factory.mktemp("runs")
     for name in ("base_2022.yaml", "anchor_tapachula.yaml"):
         run_scenario(short_scenario(name, days=2), out)
+    run_scenario(short_scenario("expansion_2030.yaml", days=2), out)
     return out
 
 
@@ -59,6 +61,8 @@ def paths_for(kind: str, results: Path, batch: Path) -> list[Path]:
         return [batch]
     if kind == "gas":
         return [results / "anchor_tapachula"]
+    if kind == "capacity":
+        return [results / "expansion_2030"]
     return [results / "base_2022", results / "anchor_tapachula"]
 
 
@@ -88,7 +92,9 @@ def test_titled_with_units_and_source_line(charts: dict[str, list[Chart]], kind:
         assert fig.get_suptitle()
         texts = [t.get_text() for t in fig.texts]
         source = next(t for t in texts if t.startswith("Source:"))
-        if kind not in ("routes", "sweep"):
+        if kind == "capacity":
+            assert "data year 2030" in source and "expansion_2030" in source
+        elif kind not in ("routes", "sweep"):
             assert "data year 2022" in source and ("base_2022" in source or "anchor_tapachula" in source)
         labels = [ax.get_ylabel() for ax in fig.axes if ax.get_ylabel()]
         assert any("(" in label and ")" in label for label in labels), labels  # a unit on an axis
@@ -106,6 +112,18 @@ def test_runs_differ_without_colour(charts: dict[str, list[Chart]]) -> None:
     assert len({(line.get_linestyle(), line.get_marker()) for line in lines}) == 2
     hatches = {p.get_hatch() for p in charts["dispatch"][0].figure.axes[0].collections if p.get_hatch()}
     assert len(hatches) >= 3  # carriers carry hatches, not colour only
+
+
+def test_capacity_chart_numbers_are_the_kpis(charts: dict[str, list[Chart]], results: Path) -> None:
+    (chart,) = charts["capacity"]
+    kpis = pd.read_csv(results / "expansion_2030" / "kpis.csv", keep_default_na=False)
+    built = kpis[kpis.metric == "capacity_new"].set_index(["region", "carrier"]).value.astype(float)
+    table = chart.table.set_index(["country", "technology"]).capacity_mw
+    assert table.to_dict() == pytest.approx(built.to_dict())
+    heights = sum(p.get_height() for p in chart.figure.axes[0].patches)
+    assert heights == pytest.approx(float(built.sum()), rel=1e-6)  # the bars draw every MW
+    with pytest.raises(DataError, match="no new capacity"):
+        make_charts("capacity", [results / "base_2022"], ChartOptions())
 
 
 def test_fixed_axes_widen_only_in_steps() -> None:

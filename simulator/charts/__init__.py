@@ -16,7 +16,7 @@ from simulator.charts.output import FORMATS, Chart, write_chart
 from simulator.charts.style import LANGUAGES, check_language, styled
 from simulator.errors import DataError
 
-CHART_KINDS = ("map", "prices", "dispatch", "flows", "routes", "sweep", "gas")
+CHART_KINDS = ("map", "prices", "dispatch", "flows", "routes", "sweep", "gas", "capacity")
 
 __all__ = ["CHART_KINDS", "FORMATS", "LANGUAGES", "Chart", "ChartOptions", "make_charts", "write_chart"]
 
@@ -124,6 +124,10 @@ def _build(kind: str, paths: list[Path], options: ChartOptions, lang: str) -> li
         from simulator.charts.flows import flows_chart
 
         return [flows_chart(runs, lang)]
+    if kind == "capacity":
+        from simulator.charts.capacity import capacity_chart
+
+        return [capacity_chart(runs, lang)]
     from simulator.charts.gas import gas_chart
 
     return [gas_chart(runs, lang)]

@@ -125,6 +125,9 @@ LABELS: dict[str, tuple[str, str]] = {
     "lng_terminal": ("LNG terminal, FSRU", "Terminal de GNL, FSRU"),
     "gas_hub": ("Gas hub", "Centro de gas"),
     "sweep_title": ("{metric} in {region} across the sweep", "{metric} en {region} a lo largo del barrido"),
+    "capacity_title": ("New capacity by country and technology", "Capacidad nueva por país y tecnología"),
+    "capacity_axis": ("New capacity (MW)", "Capacidad nueva (MW)"),
+    "investment_note": ("investment", "inversión"),
     "gas_title": ("Pipeline throughput duration curve", "Curva de duración del flujo del gasoducto"),
     "throughput_axis": ("Throughput (MMcfd)", "Flujo (MMcfd)"),
     "capacity": ("capacity", "capacidad"),
@@ -158,6 +161,14 @@ CARRIER_LABELS: dict[str, tuple[str, str]] = {
     "gas": ("Natural gas", "Gas natural"),
     "mexico": ("Mexico", "México"),
     "load_shedding": ("Unserved energy", "Energía no servida"),
+    "battery": ("Batteries", "Baterías"),
+    "solar_pv": ("Utility PV", "Solar FV"),
+    "onshore_wind": ("Onshore wind", "Eólica terrestre"),
+    "battery_4h": ("Battery (4 h)", "Batería (4 h)"),
+    "ccgt_lng": ("CCGT on LNG", "Ciclo combinado con GNL"),
+    "ocgt_lng": ("OCGT on LNG", "Turbina de gas con GNL"),
+    "ccgt_pipeline_gas": ("CCGT on pipeline gas", "Ciclo combinado con gas de gasoducto"),
+    "ocgt_pipeline_gas": ("OCGT on pipeline gas", "Turbina de gas con gas de gasoducto"),
 }
 
 METRIC_LABELS: dict[str, tuple[str, str]] = {
@@ -175,6 +186,9 @@ METRIC_LABELS: dict[str, tuple[str, str]] = {
     "imports": ("Imports", "Importaciones"),
     "exports": ("Exports", "Exportaciones"),
     "net_exports": ("Net exports", "Exportaciones netas"),
+    "capacity_new": ("New capacity", "Capacidad nueva"),
+    "investment_cost": ("Investment (annualised)", "Inversión (anualizada)"),
+    "total_cost": ("Total cost", "Costo total"),
 }
 
 

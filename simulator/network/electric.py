@@ -20,10 +20,11 @@ from simulator.errors import DataError
 from simulator.network.carriers import CARRIER_COLORS, CARRIER_NICE_NAMES
 from simulator.network.colombia import COLOMBIA, add_colombia
 from simulator.network.commissioning import scenario_capacity_mw
+from simulator.network.expansion import add_candidates, reserve_rows
 from simulator.network.fleet import THERMAL, add_fleet, add_mill_blocks, fuel_price_usd_per_mmbtu, mill_block_pu
 from simulator.network.gas import add_gas_layer
 from simulator.network.hydro import add_hydro_reservoirs, rule_curve_pu
-from simulator.network.meta import BorderLimit, Hurdle, NetworkMeta, store_meta
+from simulator.network.meta import BorderLimit, Hurdle, NetworkMeta, ReserveRow, store_meta
 from simulator.network.mexico import (
     MEXICO,
     MUST_TAKE_LIMIT,
@@ -266,6 +267,12 @@ def build_network(scenario: Scenario, data: InputData) -> pypsa.Network:
     hub_of = {c: data.hub(c) for c in (*COUNTRIES, MEXICO) if mexico_on or c != MEXICO}
     gas_info = add_gas_layer(n, scenario, data, hub_of)
     limits = border_limits(data, lines, scenario)
+    reserve: tuple[ReserveRow, ...] = ()
+    if scenario.expansion.enabled:
+        added = add_candidates(n, scenario, data, gas_info)
+        if scenario.expansion.reserve_margin:
+            # from the hourly loads, before any resampling: the margin is on the hourly peak
+            reserve = tuple(reserve_rows(n, scenario, data, lines, limits, added))
     hurdle = scenario.grid.hurdle_usd_per_mwh
     hurdle = data.trade_parameter("hurdle_usd_per_mwh") if hurdle is None else hurdle
     siepac_border = (
@@ -281,6 +288,7 @@ def build_network(scenario: Scenario, data: InputData) -> pypsa.Network:
             border_limits=tuple(limits),
             market=market_lines(lines, scenario),
             gas=gas_info,
+            reserve=reserve,
         ),
     )
     hours = scenario.solve.resolution_hours

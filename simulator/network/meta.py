@@ -70,6 +70,38 @@ class MarketRule:
 
 
 @dataclass(frozen=True)
+class ReserveRow:
+    """One country's planning reserve-margin row for one month (MW)."""
+
+    country: str
+    period: str
+    """Month of the row (``2030-03``)."""
+    peak_mw: float
+    margin_pct: float
+    firm_mw: float
+    """Existing fleet (and fixed anchor plant) times capacity credits."""
+    import_capacity_mw: float
+    import_credit_share: float
+    credits: dict[str, dict[str, float]] = field(default_factory=dict)
+    """Component (Generator, StorageUnit, Link) -> name -> firm MW per MW of ``p_nom``."""
+
+    @property
+    def required_mw(self) -> float:
+        """Peak times (1 + margin)."""
+        return self.peak_mw * (1.0 + self.margin_pct / 100.0)
+
+    @property
+    def import_credit_mw(self) -> float:
+        """Import capacity counted as firm."""
+        return self.import_credit_share * self.import_capacity_mw
+
+    @property
+    def new_firm_needed_mw(self) -> float:
+        """Firm capacity the candidates must add (may be negative: nothing needed)."""
+        return self.required_mw - self.firm_mw - self.import_credit_mw
+
+
+@dataclass(frozen=True)
 class NetworkMeta:
     """The typed content of ``n.meta``."""
 
@@ -83,6 +115,8 @@ class NetworkMeta:
     """The solve's objective (USD), recorded by the solve strategies."""
     manifest: dict[str, Any] = field(default_factory=dict)
     """The run's manifest without the scenario, recorded when a run is stored."""
+    reserve: tuple[ReserveRow, ...] = ()
+    """Planning reserve-margin rows, one per country, with capacity expansion on."""
 
     def to_dict(self) -> dict[str, Any]:
         """Return the JSON-compatible dict stored in ``n.meta``."""
@@ -94,6 +128,7 @@ class NetworkMeta:
             "gas": self.gas,
             "objective_usd": self.objective_usd,
             "manifest": self.manifest,
+            "reserve": [asdict(r) for r in self.reserve],
         }
 
     def replace(self, **changes: Any) -> NetworkMeta:
@@ -119,6 +154,7 @@ def network_meta(n: pypsa.Network) -> NetworkMeta:
         gas=dict(raw.get("gas") or {}),
         objective_usd=None if objective is None else float(objective),
         manifest=dict(raw.get("manifest") or {}),
+        reserve=tuple(ReserveRow(**r) for r in raw.get("reserve") or []),
     )
 
 

@@ -87,8 +87,24 @@ def scenario_data_problems(scenario: Scenario, data: InputData) -> list[str]:
     for option, problem in solver_option_problems(scenario.solve.solver_options):
         where = scenario.locate("solve", "solver_options", option)
         problems.append(f"{where}: key `solve.solver_options.{option}`: {problem}")
+    problems.extend(expansion_problems(scenario, data))
     problems.extend(reference_problems(scenario))
     return problems
+
+
+def expansion_problems(scenario: Scenario, data: InputData) -> list[str]:
+    """Return what stops ``expansion.enabled``: a year without candidate costs."""
+    if not scenario.expansion.enabled:
+        return []
+    from simulator.expansion_data import study_years
+
+    years = study_years(data.root)
+    if scenario.year in years:
+        return []
+    return [
+        f"{scenario.locate('expansion', 'enabled')}: key `expansion.enabled`: candidate costs exist for the study "
+        f"years {', '.join(map(str, years))} only (grids/expansion/technologies.csv), not for {scenario.year}"
+    ]
 
 
 def colombia_problems(scenario: Scenario, study: StudyYear) -> list[str]:

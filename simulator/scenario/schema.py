@@ -15,6 +15,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from simulator.scenario.sections import (
+    ExpansionConfig,
     GasConfig,
     Section,
 )
@@ -338,6 +339,13 @@ class SolveConfig(Section):
         "resampling); border-limit windows use each block's first hour.",
         examples=[3],
     )
+    coarse_resolution_hours: Literal[2, 3, 4, 6, 8, 12, 24] | None = Field(
+        None,
+        description="Time step (h) of the weekly strategy's coarse stage. Default 6 h, or 3 h when the solve "
+        "chooses capacity (expansion, an extendable anchor): at 6 h daily blocks average the solar day and "
+        "the expansion builds about 20 % more PV than the hourly LP; 6 h is about 2.5 times faster.",
+        examples=[6],
+    )
     strategy: Literal["weekly", "monolithic"] = Field(
         "weekly",
         description="Solve strategy: `weekly` (a coarse stage over the whole span at 6-hour steps fixes every "
@@ -402,6 +410,7 @@ class Scenario(Section):
     market: MarketConfig = Field(default_factory=MarketConfig)
     gas: GasConfig = Field(default_factory=GasConfig)
     fleet: list[FleetChange] = Field(default_factory=list, description="Changes to the fleet, applied in order.")
+    expansion: ExpansionConfig = Field(default_factory=ExpansionConfig)
     solve: SolveConfig = Field(default_factory=SolveConfig)
     outputs: OutputsConfig = Field(default_factory=OutputsConfig)
 

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -71,3 +71,70 @@ class GasConfig(Section):
     price_usd_per_mmbtu: GasPricesConfig = Field(default_factory=GasPricesConfig)
     anchor: AnchorConfig = Field(default_factory=AnchorConfig)
     pipeline: PipelineConfig = Field(default_factory=PipelineConfig)
+
+
+CandidateTechnology = Literal["solar_pv", "onshore_wind", "battery_4h", "ccgt", "ocgt"]
+"""Expansion candidates of ``grids/expansion/technologies.csv``."""
+
+ExpansionCountry = Literal["GT", "SV", "HN", "NI", "CR", "PA"]
+
+
+class ExpansionConfig(Section):
+    """Least-cost capacity expansion in a study year (candidates of grids/expansion/)."""
+
+    enabled: bool = Field(
+        False,
+        description="Let the solve build candidate capacity (PV, wind, 4-hour batteries, CCGT and OCGT on LNG, "
+        "and on pipeline gas where the scenario has a route), paying its annualised capital cost; only for a "
+        "study year with candidate costs (2030, 2035).",
+    )
+    technologies: list[CandidateTechnology] = Field(
+        default_factory=lambda: list(get_args(CandidateTechnology)),
+        description="Candidate technologies offered (a subset of the five).",
+    )
+    limits_mw: dict[ExpansionCountry, dict[CandidateTechnology, float]] = Field(
+        default_factory=dict,
+        description="Most that may be built (MW) by country and technology, replacing the potential of "
+        "grids/expansion/potentials.csv (for ccgt and ocgt: on each fuel).",
+        examples=[{"GT": {"ccgt": 500.0}}],
+    )
+    reserve_margin: bool = Field(
+        True,
+        description="Require firm capacity plus an import credit to cover each country's peak load times "
+        "(1 + reserve_margin_pct / 100).",
+    )
+    reserve_margin_pct: float | None = Field(
+        None,
+        ge=0,
+        le=100,
+        description="Planning reserve margin over the national peak (%); default grids/expansion/parameters.csv "
+        "(10 %).",
+        examples=[15.0],
+    )
+    import_credit_share: float | None = Field(
+        None,
+        ge=0,
+        le=1,
+        description="Share of the import capacity from neighbours counted as firm at the peak; default "
+        "grids/expansion/parameters.csv (0.5).",
+        examples=[0.0],
+    )
+    discount_rate_pct: float | None = Field(
+        None,
+        gt=0,
+        le=30,
+        description="Real discount rate of the candidates' annuities (%); default grids/expansion/parameters.csv (8 %).",
+        examples=[10.0],
+    )
+
+    @model_validator(mode="after")
+    def _limits(self) -> ExpansionConfig:
+        for country, limits in self.limits_mw.items():
+            for technology, value in limits.items():
+                if value < 0 or value > 20_000:
+                    msg = f"limits_mw.{country}.{technology} must be between 0 and 20000 MW, found {value}"
+                    raise ValueError(msg)
+        if len(set(self.technologies)) != len(self.technologies):
+            msg = "technologies lists a technology twice"
+            raise ValueError(msg)
+        return self

@@ -37,7 +37,43 @@ def build_model(n: pypsa.Network, market_rule: bool = True) -> linopy.Model:
     add_hurdle_costs(n)
     if market_rule:
         add_market_rule(n)
+    add_reserve_margin(n)
     return model
+
+
+RESERVE_CONSTRAINT = "Reserve-margin"
+"""Name prefix of the planning reserve-margin rows (one per country and month, ``Reserve-margin-GT-2030-03``)."""
+
+
+def add_reserve_margin(n: pypsa.Network) -> None:
+    """Add each country's planning reserve-margin row on the capacity of its extendable candidates.
+
+    ``sum_k credit_k * p_nom_k >= peak * (1 + margin) - firm - import credit`` (MW), with the
+    numbers of :class:`~simulator.network.meta.ReserveRow` (computed from the hourly network,
+    so a coarse copy keeps the hourly peak). Rows that nothing can relax (no extendable
+    capacity left, e.g. the weeks after the coarse stage fixed it) or that cannot bind (the
+    existing fleet already covers the margin) are left out.
+    """
+    model = n.model
+    for row in network_meta(n).reserve:
+        if row.new_firm_needed_mw <= 0:
+            continue
+        terms = []
+        for component, credits in row.credits.items():
+            variable = f"{component}-p_nom"
+            if variable not in model.variables:
+                continue
+            free = [k for k in credits if k in model.variables[variable].indexes["name"]]
+            if free:
+                weights = xr.DataArray([credits[k] for k in free], coords={"name": free}, dims="name")
+                terms.append((model.variables[variable].sel(name=free) * weights).sum("name"))
+        if terms:
+            lhs = terms[0]
+            for term in terms[1:]:
+                lhs = lhs + term
+            model.add_constraints(
+                lhs >= row.new_firm_needed_mw, name=f"{RESERVE_CONSTRAINT}-{row.country}-{row.period}"
+            )
 
 
 def add_border_limits(n: pypsa.Network) -> None:

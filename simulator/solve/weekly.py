@@ -2,7 +2,7 @@
 
 Operators of hydro-thermal systems plan in two stages, and so does this strategy:
 
-1. **Coarse stage** (:mod:`simulator.solve.coarse`). The whole span at 6-hour resolution
+1. **Coarse stage** (:mod:`simulator.solve.coarse`). The whole span at 6-hour resolution (3-hour when the solve chooses capacity)
    (PyPSA's ``n.cluster.temporal.resample``), one LP with every reservoir, border limit
    (averaged over each step's hours) and hurdle. It decides how much water each reservoir
    holds at the end of every day, and the capacity of anything extendable.
@@ -30,7 +30,7 @@ import pypsa
 
 from simulator.network.meta import update_meta
 from simulator.solve.checks import check_solution
-from simulator.solve.coarse import COARSE_RESOLUTION_HOURS, fix_capacities, has_extendable
+from simulator.solve.coarse import coarse_resolution_hours, fix_capacities, has_extendable
 from simulator.solve.highs import DEFAULT_HIGHS_OPTIONS, HighsOptions, available_cores
 from simulator.solve.parallel import CHUNKS, solve_stages
 from simulator.solve.report import SolveReport
@@ -88,6 +88,7 @@ def solve_weekly(n: pypsa.Network, solver_options: HighsOptions | None = None, c
     cuts = np.array_split(np.arange(len(weeks)), min(CHUNKS, len(weeks)))
     processes = min(available_cores(cores), len(cuts))
     reuse = supports_in_place_updates(n)
+    resolution = coarse_resolution_hours(n)
     t0 = time.perf_counter()
     boundaries, results, coarse_wall = solve_stages(
         n, processes, weeks, cuts, coarse_options, week_options, reuse, prebuild=reuse and not has_extendable(n)
@@ -114,7 +115,7 @@ def solve_weekly(n: pypsa.Network, solver_options: HighsOptions | None = None, c
             "weeks": len(weeks),
             "processes": processes,
             "model_reused_between_weeks": reuse,
-            "coarse_resolution_hours": COARSE_RESOLUTION_HOURS,
+            "coarse_resolution_hours": resolution,
             "coarse_objective_usd": boundaries.objective_usd,
             "coarse_seconds": round(boundaries.seconds, 2),
             "coarse_wall_seconds": round(coarse_wall, 2),
