@@ -1,0 +1,1 @@
+"""Project appraisal: `siepac appraise`."""
