@@ -211,7 +211,9 @@ BAD = [
     ),
     pytest.param("name: base\nyear: 2030\n", r"appraisal.yaml:1: not an appraisal file", id="a-scenario-file"),
     pytest.param(
-        GOOD.replace("    dry: 0.6", "    dry: 0.6\n    dry: 0.6"), r":14:\d+: duplicate key `dry` \(first at line 13\)", id="dup-key"
+        GOOD.replace("    dry: 0.6", "    dry: 0.6\n    dry: 0.6"),
+        r":14:\d+: duplicate key `dry` \(first at line 13\)",
+        id="dup-key",
     ),
 ]
 
