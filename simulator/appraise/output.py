@@ -6,6 +6,8 @@ Every file is written to a temporary name and renamed into place
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import math
 from typing import TYPE_CHECKING, Any
 
@@ -135,11 +137,34 @@ def _write_xlsx(result: AppraisalResult, path: Any) -> None:
             result.sample_benefits.to_excel(writer, sheet_name="sampled benefits", index=False)
 
 
+def appraisal_record(result: AppraisalResult) -> dict[str, Any]:
+    """Return ``appraisal.json``: the resolved appraisal (costs, economics, years, weights) and its runs."""
+    a = result.appraisal
+    return {
+        "appraisal": a.name,
+        "description": a.config.description,
+        "file": str(a.path),
+        "years": a.config.years,
+        "hydrology_weights": a.weights,
+        "costs": dataclasses.asdict(a.costs),
+        "economics": dataclasses.asdict(a.economics),
+        "sample": None if a.config.sample is None else a.config.sample.model_dump(mode="json"),
+        "cases": [
+            {"name": c.name, "year": c.year, "hydrology": c.hydrology, "role": c.role, "sample": c.sample}
+            for c in result.cases
+        ],
+        "failed": result.failed,
+        "identity_gap_max": float(result.identity.gap.abs().max()) if len(result.identity) else None,
+        "wall_time_s": round(result.wall_time_s, 2),
+    }
+
+
 def write_outputs(result: AppraisalResult) -> list[str]:
     """Write the appraisal's tables and report next to its run folders; return the file names."""
     folder = result.path
     folder.mkdir(parents=True, exist_ok=True)
     written = ["benefits.csv", "summary.csv", "identity.csv", "appraisal.md", "appraisal.xlsx"]
+    result.path.mkdir(parents=True, exist_ok=True)
     write_atomic(
         folder / "benefits.csv", lambda tmp: result.benefits.to_csv(tmp, index=False, float_format=FLOAT_FORMAT)
     )
@@ -147,7 +172,14 @@ def write_outputs(result: AppraisalResult) -> list[str]:
         folder / "summary.csv", lambda tmp: summary_table(result).to_csv(tmp, index=False, float_format=FLOAT_FORMAT)
     )
     write_atomic(folder / "identity.csv", lambda tmp: result.identity.to_csv(tmp, index=False, float_format="%.3e"))
+    write_text_atomic(folder / "appraisal.json", json.dumps(appraisal_record(result), indent=2) + "\n")
+    written.append("appraisal.json")
     if not result.sample_benefits.empty:
+        write_atomic(
+            folder / "npv_samples.csv",
+            lambda tmp: result.sample_npv.to_csv(tmp, index=False, float_format=FLOAT_FORMAT),
+        )
+        written.append("npv_samples.csv")
         write_atomic(
             folder / "benefits_sampled.csv",
             lambda tmp: result.sample_benefits.to_csv(tmp, index=False, float_format=FLOAT_FORMAT),

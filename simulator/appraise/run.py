@@ -59,6 +59,8 @@ class AppraisalResult:
         One row per (year, hydrology, sample) pair: ``gap`` (relative) and ``ok``.
     summary
         ``summary.csv``: NPV, B/C, IRR, payback by hydrology, weighted, variants, percentiles.
+    sample_npv
+        NPV of every draw by hydrology and weighted (``sample, hydrology, npv_musd``; empty unsampled).
     failed
         ``case name -> reason`` of every case that did not finish.
     """
@@ -71,6 +73,7 @@ class AppraisalResult:
     sample_benefits: pd.DataFrame
     identity: pd.DataFrame
     summary: pd.DataFrame
+    sample_npv: pd.DataFrame
     failed: dict[str, str] = field(default_factory=dict)
     wall_time_s: float = 0.0
 
@@ -187,14 +190,14 @@ def economics_rows(appraisal: Appraisal, totals: dict[str, dict[int, float]], ra
 
 def _summary(
     appraisal: Appraisal, benefits: pd.DataFrame, sample_benefits: pd.DataFrame, co2_used: float
-) -> pd.DataFrame:
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Return the summary table and the NPV of every draw (``sample, hydrology, npv_musd``)."""
     e = appraisal.economics
     rows: list[dict[str, Any]] = []
 
     def add(case: str, rate: float, co2: float, frame: pd.DataFrame) -> None:
-        for hydrology, values in economics_rows(
-            appraisal, totals_by_year(with_co2_value(frame, co2_used, co2)), rate
-        ).items():
+        totals = totals_by_year(with_co2_value(frame, co2_used, co2))
+        for hydrology, values in economics_rows(appraisal, totals, rate).items():
             rows.append(
                 {"case": case, "hydrology": hydrology, "discount_rate_pct": rate, "co2_usd_per_t": co2, **values}
             )
@@ -206,28 +209,28 @@ def _summary(
             add("discount_high", e.discount_rate_high_pct, e.co2_usd_per_t, benefits)
             add("co2_low", e.discount_rate_pct, e.co2_low_usd_per_t, benefits)
             add("co2_high", e.discount_rate_pct, e.co2_high_usd_per_t, benefits)
-    if not sample_benefits.empty:
+    draws: list[dict[str, Any]] = []
+    for sample, frame in sample_benefits.groupby("sample") if not sample_benefits.empty else []:
+        frame = with_co2_value(frame, co2_used, e.co2_usd_per_t)
+        for hydrology, values in economics_rows(appraisal, totals_by_year(frame), e.discount_rate_pct).items():
+            draws.append({"sample": int(sample), "hydrology": hydrology, "npv_musd": float(values["npv_musd"])})
+    npvs = pd.DataFrame(draws, columns=["sample", "hydrology", "npv_musd"])
+    weighted_npv = npvs[npvs.hydrology == "weighted"].npv_musd.tolist()
+    if weighted_npv:
         from simulator.appraise.economics import percentiles
 
-        npvs = []
-        for _, frame in sample_benefits.groupby("sample"):
-            frame = with_co2_value(frame, co2_used, e.co2_usd_per_t)
-            result = economics_rows(appraisal, totals_by_year(frame), e.discount_rate_pct).get("weighted")
-            if result is not None:
-                npvs.append(float(result["npv_musd"]))
-        if npvs:
-            for p, value in zip((10, 50, 90), percentiles(npvs, (10, 50, 90)), strict=True):
-                rows.append(
-                    {
-                        "case": f"sample_p{p}",
-                        "hydrology": "weighted",
-                        "discount_rate_pct": e.discount_rate_pct,
-                        "co2_usd_per_t": e.co2_usd_per_t,
-                        "npv_musd": float(value),
-                        "draws": len(npvs),
-                    }
-                )
-    return pd.DataFrame(rows)
+        for p, value in zip((10, 50, 90), percentiles(weighted_npv, (10, 50, 90)), strict=True):
+            rows.append(
+                {
+                    "case": f"sample_p{p}",
+                    "hydrology": "weighted",
+                    "discount_rate_pct": e.discount_rate_pct,
+                    "co2_usd_per_t": e.co2_usd_per_t,
+                    "npv_musd": float(value),
+                    "draws": len(weighted_npv),
+                }
+            )
+    return pd.DataFrame(rows), npvs
 
 
 def appraise(
@@ -320,7 +323,7 @@ def appraise(
     identity_table = pd.DataFrame(
         identity, columns=["year", "hydrology", "sample", "project_run", "reference_run", "gap", "ok"]
     )
-    summary = _summary(appraisal, benefits_table, sample_table, 1.0)
+    summary, sample_npv = _summary(appraisal, benefits_table, sample_table, 1.0)
     benefits_table = with_co2_value(benefits_table, 1.0, co2)
     sample_table = with_co2_value(sample_table, 1.0, co2)
     result = AppraisalResult(
@@ -332,6 +335,7 @@ def appraise(
         sample_table,
         identity_table,
         summary,
+        sample_npv,
         failed,
         time.perf_counter() - started,
     )
