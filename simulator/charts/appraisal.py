@@ -46,6 +46,7 @@ LABELS: dict[str, tuple[str, str]] = {
     "co2": ("CO2 value", "Valor del CO2"),
     "investment": ("Investment (model)", "Inversión (modelo)"),
     "total": ("Total", "Total"),
+    "per_year": ("MUSD/yr", "MUSD/año"),
     "annual_cost": ("Annualised project cost", "Costo anualizado del proyecto"),
     "benefit_axis": ("Annual benefit (MUSD/yr)", "Beneficio anual (MUSD/año)"),
     "npv_axis": ("NPV (MUSD)", "VPN (MUSD)"),
@@ -154,7 +155,8 @@ def waterfall_chart(benefits: pd.DataFrame, record: dict[str, Any], lang: str) -
     parts = "; ".join(
         f"{r.year} {label(str(r.component), lang)} {r.value:+,.2f}" for r in out.itertuples() if r.value != 0
     )
-    caption = f"{title} (MUSD/yr). {parts}. {label('annual_cost', lang)} {cost:,.2f} MUSD/yr. {source}"
+    unit = label("per_year", lang)
+    caption = f"{title} ({unit}). {parts}. {label('annual_cost', lang)} {cost:,.2f} {unit}. {source}"
     return Chart(f"appraisal-{record['appraisal']}-waterfall", fig, caption, out)
 
 
@@ -198,7 +200,7 @@ def countries_chart(benefits: pd.DataFrame, record: dict[str, Any], lang: str) -
     finish(fig, title, source)
     totals = table.groupby(["year", "region"], sort=False).value.sum()
     parts = "; ".join(f"{year} {region} {value:+,.2f}" for (year, region), value in totals.items())
-    caption = f"{title} (MUSD/yr, {label('total', lang).lower()} ◆). {parts}. {source}"
+    caption = f"{title} ({label('per_year', lang)}, {label('total', lang).lower()} ◆). {parts}. {source}"
     return Chart(f"appraisal-{record['appraisal']}-countries", fig, caption, table.assign(unit="MUSD/yr"))
 
 
