@@ -24,8 +24,11 @@ from simulator.appraise.benefits import (
     producer_surplus_by_carrier,
     total_cost_musd_per_year,
 )
-from simulator.solve import solve_network
-from simulator.testing import tiny_network
+from simulator.data import InputData
+from simulator.network import build_network
+from simulator.run import quiet_libraries
+from simulator.solve import solve_network, solve_weekly
+from simulator.testing import short_scenario, tiny_network
 
 
 def annual(usd_per_hour: float) -> float:
@@ -348,3 +351,103 @@ def test_an_unsolved_network_is_refused() -> None:
     n = tiny_network(buses={"A": "GT"}, lines=[], generators=[("g", "A", "oil", 10.0, 1.0)], loads={"A": 1.0})
     with pytest.raises(ValueError, match="not solved"):
         case_benefits(n, n)
+
+
+def test_unserved_energy_is_charged_at_voll_even_when_the_price_is_above_it() -> None:
+    # GT: gen 100 MW at 20, shedding capped at 30 MW (VOLL 1000), an emergency unit at 2000;
+    # load 150, import 10 from SV at 40. The emergency unit sets GT's price, 2000.
+    #   consumers pay 2000 x 120 served + 1000 x 30 unserved = 270000 (not 2000 x 150)
+    #   producers: A gen 1980 x 100 = 198000; rent 10 x 1960 = 19600; the shedding earns nothing
+    n = shedding(10.0)
+    n.generators.loc["GT load_shedding", "p_nom"] = 30.0
+    n.add("Generator", "A emergency", bus="A", carrier="oil", p_nom=1000.0, marginal_cost=2000.0, country="GT")
+    solved(n)
+    assert n.buses_t.marginal_price["A"].to_numpy() == pytest.approx(2000.0)
+    accounts = network_accounts(n)
+    assert value(accounts, "GT", "consumer_surplus") == pytest.approx(-annual(270000.0))
+    assert value(accounts, "GT", "producer_surplus") == pytest.approx(annual(198000.0))
+    assert value(accounts, "GT", "congestion_rent") == pytest.approx(annual(19600.0 / 2))
+    # cost 2000 + 400 + 30000 + 20000 = 52400
+    assert accounts.value.sum() == pytest.approx(-annual(52400.0))
+
+
+def test_a_project_that_changes_nothing_has_no_benefit_and_no_gap() -> None:
+    # the same case solved twice: every benefit is 0 and so is the identity's gap, even though
+    # 0 / 0 would be undefined without the floor
+    reference, project = two_bus(400.0), two_bus(400.0)
+    benefits = case_benefits(project, reference)
+    assert benefits.value.abs().max() == pytest.approx(0.0, abs=1e-9)
+    assert cost_identity_gap(project, reference, benefits) == pytest.approx(0.0, abs=1e-9)
+
+
+@pytest.mark.parametrize("strategy", ["monolithic", "weekly"])
+def test_the_identity_holds_on_the_real_network_with_mexico_gas_hydro_and_the_hurdle(
+    data: InputData, strategy: str
+) -> None:
+    # two days of the dry season: the reference base_2022 against the Tapachula route and a
+    # 500 MW anchor plant (pipeline links with compression power, a gas-to-power link,
+    # Mexican trade, reservoirs, border limits and the hurdle all in the accounts)
+    quiet_libraries()
+    days = 2 if strategy == "monolithic" else 7
+    solve = solve_network if strategy == "monolithic" else solve_weekly
+
+    def run(path: str) -> pypsa.Network:
+        n = build_network(short_scenario(path, days=days), data)
+        solve(n)
+        return n
+
+    reference, project = run("base_2022.yaml"), run("anchor_tapachula.yaml")
+    benefits = case_benefits(project, reference, co2_usd_per_t=50.0)
+    assert set(benefits.region) == {"GT", "SV", "HN", "NI", "CR", "PA", "MX"}
+    assert check_cost_identity(project, reference, benefits, tolerance=1e-6) < 1e-6
+    # the anchor plant displaces oil and coal: CO2 falls, and the cost falls
+    assert benefits[benefits.component == "co2"].value.sum() > 0
+    assert total_cost_musd_per_year(project) < total_cost_musd_per_year(reference)
+    # Guatemala's consumers gain from the plant's lower prices, its other producers lose
+    assert value(benefits, "GT", "consumer_surplus") > 0
+    gt = producer_surplus_by_carrier(project, reference).query("region == 'GT'").set_index("carrier").value
+    assert gt.drop("gas").sum() < 0
+    assert gt.sum() == pytest.approx(value(benefits, "GT", "producer_surplus"))
+
+
+def with_gas(anchor: bool) -> pypsa.Network:
+    # GT: oil 1000 MW at 60, load 100. With the gas layer: gas at 10 USD/MWh at X (MX), a
+    # 100 MW pipeline X -> Y (GT) drawing 0.01 MW of GT power per MW of gas, and an anchor
+    # plant Y -> A of 60 MW of gas, efficiency 0.5, 2 USD per MWh of gas.
+    n = tiny_network(buses={"A": "GT"}, lines=[], generators=[("oil", "A", "oil", 1000.0, 60.0)], loads={"A": 100.0})
+    if anchor:
+        n.add("Carrier", ["natural gas", "gas pipeline"])
+        n.add("Bus", ["X", "Y"], carrier="natural gas", country=["MX", "GT"], national_hub=False)
+        n.add("Generator", "MX gas supply", bus="X", carrier="natural gas", p_nom=1e4, marginal_cost=10.0, country="MX")
+        n.add(
+            "Link",
+            "pipeline X-Y",
+            bus0="X",
+            bus1="Y",
+            bus2="A",
+            efficiency=1.0,
+            efficiency2=-0.01,
+            p_nom=100.0,
+            carrier="gas pipeline",
+            country="MX",
+        )
+        n.add("Link", "anchor plant", bus0="Y", bus1="A", carrier="gas", efficiency=0.5, marginal_cost=2.0, p_nom=60.0)
+        n.links.loc["anchor plant", "country"] = "GT"
+    return solved(n)
+
+
+def test_a_gas_plant_earns_its_spark_spread_and_the_pipeline_pays_its_compression() -> None:
+    # The anchor runs at its 60 MW of gas (30 MW of power); power costs 60 (oil still runs:
+    # 100 + 0.6 compression - 30 = 70.6), gas 10 at X and, the pipeline not being full,
+    # 10 + 0.01 x 60 = 10.6 at Y (the compression power is part of moving gas).
+    #   anchor: 60 x 30 - 10.6 x 60 - 2 x 60 = 1044 (producer, GT, carrier gas)
+    #   pipeline: collects 10.6 x 60 - 10 x 60 = 36, pays 0.6 MW x 60 = 36 for compression: 0
+    #   cost 600 + 120 + 60 x 70.6 = 4956 against 6000 without gas: 1044.
+    reference, project = with_gas(False), with_gas(True)
+    assert project.buses_t.marginal_price["Y"].to_numpy() == pytest.approx(10.6)
+    benefits = case_benefits(project, reference)
+    assert list(benefits.region.unique()) == ["GT", "MX"]
+    expect(benefits, {("GT", "producer_surplus"): 1044.0})
+    assert check_cost_identity(project, reference, benefits) < 1e-9
+    by_carrier = producer_surplus_by_carrier(project, reference).set_index(["region", "carrier"]).value
+    assert by_carrier[("GT", "gas")] == pytest.approx(annual(1044.0))

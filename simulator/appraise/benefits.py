@@ -77,6 +77,9 @@ UNIT = "MUSD/yr"
 HOURS_PER_YEAR = 8760.0
 IDENTITY_TOLERANCE = 1e-3
 """Largest relative gap of the cost identity that passes (0.1 %)."""
+IDENTITY_FLOOR = 1e-6
+"""Smallest denominator of the identity's gap, as a fraction of the reference's total cost:
+two solves of a project that changes nothing differ by solver noise, not by 0.1 % of 0."""
 
 LOAD_SHEDDING = "load_shedding"
 NEIGHBOUR_REGIONS: frozenset[str] = frozenset(("MX", "CO"))
@@ -242,9 +245,10 @@ def _add_consumers(n: pypsa.Network, ledger: _Ledger) -> None:
     shedding = gens.index[gens.technology == LOAD_SHEDDING]
     if shedding.empty:
         return
-    # unserved energy is not paid for at the price but suffered at VOLL: the shedding
-    # generator's "revenue" is returned to the consumer and its cost charged to them
-    ledger.add("consumer_surplus", -_generator_surplus(n)[shedding], _country_of(n, gens)[shedding])
+    # unserved energy is not paid for at the price but suffered at VOLL: the load's payment
+    # counted it at the price, so the consumer gets (price - VOLL) x unserved back, which is
+    # the shedding generator's "surplus" (0 when it sets the price, as it does unless capped)
+    ledger.add("consumer_surplus", _generator_surplus(n)[shedding], _country_of(n, gens)[shedding])
 
 
 def _add_producers(n: pypsa.Network, ledger: _Ledger) -> None:
@@ -449,13 +453,16 @@ def cost_identity_gap(project: pypsa.Network, reference: pypsa.Network, benefits
     plus investment), annualised. The gap is ``|Σ benefits + Δ cost|`` divided by the larger
     of ``|Δ cost|`` and the largest component total (summed over regions): a project that
     moves money between regions without changing the cost is held to the size of the
-    transfers, not to a zero denominator. 0 when both are 0.
+    transfers, not to a zero denominator; and a project that changes nothing is held to
+    :data:`IDENTITY_FLOOR` of the reference's cost (solver noise). 0 when all are 0.
     """
-    change = total_cost_musd_per_year(project) - total_cost_musd_per_year(reference)
+    reference_cost = total_cost_musd_per_year(reference)
+    change = total_cost_musd_per_year(project) - reference_cost
     counted = benefits[benefits.component != "co2"]
     gap = abs(float(counted.value.sum()) + change)
     by_component = counted.groupby("component").value.sum().abs()
-    scale = max(abs(change), float(by_component.max()) if len(by_component) else 0.0)
+    largest = float(by_component.max()) if len(by_component) else 0.0
+    scale = max(abs(change), largest, IDENTITY_FLOOR * abs(reference_cost))
     if scale == 0.0:
         return 0.0 if gap == 0.0 else float("inf")
     return gap / scale
