@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
+from simulator import ALL_REGIONS
+from simulator.appraise.benefits import COMPONENTS
 from simulator.files import write_atomic, write_text_atomic
 
 if TYPE_CHECKING:
@@ -50,6 +52,10 @@ def components_table(result: AppraisalResult) -> pd.DataFrame:
     weights = result.appraisal.weights
     weighted = benefits.assign(value=benefits.value * benefits.hydrology.map(weights))
     table = weighted.pivot_table(index=["year", "component"], columns="region", values="value", aggfunc="sum")
+    regions = [r for r in ALL_REGIONS if r in table.columns] + [r for r in table.columns if r not in ALL_REGIONS]
+    order = {c: i for i, c in enumerate(COMPONENTS)}
+    rows = sorted(table.index, key=lambda k: (k[0], order.get(k[1], len(order))))
+    table = table.reindex(index=pd.MultiIndex.from_tuples(rows, names=table.index.names), columns=regions)
     table["total"] = table.sum(axis=1)
     return table
 
@@ -132,6 +138,7 @@ def _write_xlsx(result: AppraisalResult, path: Any) -> None:
         components = components_table(result)
         if not components.empty:
             components.reset_index().to_excel(writer, sheet_name="weighted by component", index=False)
+        result.producer_by_carrier.to_excel(writer, sheet_name="producers by carrier", index=False)
         result.identity.to_excel(writer, sheet_name="identity", index=False)
         if not result.sample_benefits.empty:
             result.sample_benefits.to_excel(writer, sheet_name="sampled benefits", index=False)
@@ -171,6 +178,11 @@ def write_outputs(result: AppraisalResult) -> list[str]:
     write_atomic(
         folder / "summary.csv", lambda tmp: summary_table(result).to_csv(tmp, index=False, float_format=FLOAT_FORMAT)
     )
+    write_atomic(
+        folder / "producer_surplus_by_carrier.csv",
+        lambda tmp: result.producer_by_carrier.to_csv(tmp, index=False, float_format=FLOAT_FORMAT),
+    )
+    written.append("producer_surplus_by_carrier.csv")
     write_atomic(folder / "identity.csv", lambda tmp: result.identity.to_csv(tmp, index=False, float_format="%.3e"))
     write_text_atomic(folder / "appraisal.json", json.dumps(appraisal_record(result), indent=2) + "\n")
     written.append("appraisal.json")

@@ -34,6 +34,9 @@ IDENTITY_REPORT_THRESHOLD = 1e-3
 BENEFIT_COLUMNS = ("year", "hydrology", "region", "component", "value", "unit", "project_run", "reference_run")
 """Columns of ``benefits.csv``, in order."""
 
+CARRIER_COLUMNS = ("year", "hydrology", "region", "carrier", "value", "unit")
+"""Columns of ``producer_surplus_by_carrier.csv``."""
+
 Pair = tuple[int, str, int | None]
 
 
@@ -59,6 +62,8 @@ class AppraisalResult:
         One row per (year, hydrology, sample) pair: ``gap`` (relative) and ``ok``.
     summary
         ``summary.csv``: NPV, B/C, IRR, payback by hydrology, weighted, variants, percentiles.
+    producer_by_carrier
+        Central cases' producer surplus change by carrier (:data:`CARRIER_COLUMNS`, MUSD a year).
     sample_npv
         NPV of every draw by hydrology and weighted (``sample, hydrology, npv_musd``; empty unsampled).
     failed
@@ -74,6 +79,7 @@ class AppraisalResult:
     identity: pd.DataFrame
     summary: pd.DataFrame
     sample_npv: pd.DataFrame
+    producer_by_carrier: pd.DataFrame
     failed: dict[str, str] = field(default_factory=dict)
     wall_time_s: float = 0.0
 
@@ -138,12 +144,16 @@ def _read_network(path: Path) -> pypsa.Network:
         logger.setLevel(level)
 
 
-def pair_benefits(project: pypsa.Network, reference: pypsa.Network, co2_usd_per_t: float) -> tuple[pd.DataFrame, float]:
-    """Return the benefits of one (project, reference) pair and the relative gap of its cost identity."""
-    from simulator.appraise.benefits import case_benefits, cost_identity_gap
+def pair_benefits(
+    project: pypsa.Network, reference: pypsa.Network, co2_usd_per_t: float
+) -> tuple[pd.DataFrame, float, pd.DataFrame]:
+    """Return the benefits of one (project, reference) pair, the relative gap of its cost identity
+    and the producer surplus change by carrier."""
+    from simulator.appraise.benefits import case_benefits, cost_identity_gap, producer_surplus_by_carrier
 
     benefits = case_benefits(project, reference, co2_usd_per_t=co2_usd_per_t)
-    return benefits, float(cost_identity_gap(project, reference, benefits))
+    gap = float(cost_identity_gap(project, reference, benefits))
+    return benefits, gap, producer_surplus_by_carrier(project, reference)
 
 
 def totals_by_year(benefits: pd.DataFrame) -> dict[str, dict[int, float]]:
@@ -285,7 +295,7 @@ def appraise(
     for case in cases:
         pairs.setdefault(case.pair, {})[case.role] = case
     co2 = appraisal.economics.co2_usd_per_t
-    frames, sampled, identity = [], [], []
+    frames, sampled, identity, by_carrier = [], [], [], []
     for (year, hydrology, sample), pair in pairs.items():
         project, reference = pair["project"], pair["reference"]
         if project.name in failed or reference.name in failed:
@@ -297,7 +307,7 @@ def appraise(
                 failed[p.parent.name] = "no network.nc in its run folder (outputs.network: false?)"
             continue
         # valued at 1 USD/t: the CO2 rows are then the tonnes avoided (Mt), scaled to any value below
-        benefits, gap = pair_benefits(_read_network(paths[0]), _read_network(paths[1]), 1.0)
+        benefits, gap, carriers = pair_benefits(_read_network(paths[0]), _read_network(paths[1]), 1.0)
         identity.append(
             {
                 "year": year,
@@ -314,11 +324,15 @@ def appraise(
         )
         if sample is None:
             frames.append(benefits[list(BENEFIT_COLUMNS)])
+            by_carrier.append(carriers.assign(year=year, hydrology=hydrology)[list(CARRIER_COLUMNS)])
         else:
             sampled.append(benefits.assign(sample=sample)[[*BENEFIT_COLUMNS, "sample"]])
     benefits_table = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=list(BENEFIT_COLUMNS))
     sample_table = (
         pd.concat(sampled, ignore_index=True) if sampled else pd.DataFrame(columns=[*BENEFIT_COLUMNS, "sample"])
+    )
+    carrier_table = (
+        pd.concat(by_carrier, ignore_index=True) if by_carrier else pd.DataFrame(columns=list(CARRIER_COLUMNS))
     )
     identity_table = pd.DataFrame(
         identity, columns=["year", "hydrology", "sample", "project_run", "reference_run", "gap", "ok"]
@@ -336,6 +350,7 @@ def appraise(
         identity_table,
         summary,
         sample_npv,
+        carrier_table,
         failed,
         time.perf_counter() - started,
     )
