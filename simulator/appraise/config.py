@@ -87,7 +87,7 @@ class CostsConfig(_Section):
     fom_musd_per_year: float | None = Field(None, ge=0, le=10_000, description="Fixed O&M (MUSD a year).")
     lifetime_years: int | None = Field(None, ge=1, le=100, description="Economic lifetime (years).", examples=[40])
     commissioning_year: int | None = Field(
-        None, ge=2000, le=2100, description="First year of benefits and fixed O&M (capex is spent the year before)."
+        None, ge=2000, le=2100, description="First year of operation: benefits and fixed O&M from it, capex paid in it."
     )
 
 

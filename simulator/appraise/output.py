@@ -29,6 +29,7 @@ SUMMARY_COLUMNS = (
     "benefit_cost_ratio",
     "irr_pct",
     "payback_year",
+    "discounted_payback_year",
     "pv_benefits_musd",
     "pv_costs_musd",
     "draws",

@@ -37,6 +37,17 @@ BENEFIT_COLUMNS = ("year", "hydrology", "region", "component", "value", "unit", 
 CARRIER_COLUMNS = ("year", "hydrology", "region", "carrier", "value", "unit")
 """Columns of ``producer_surplus_by_carrier.csv``."""
 
+ECONOMIC_FIGURES = (
+    "npv_musd",
+    "benefit_cost_ratio",
+    "irr_pct",
+    "payback_year",
+    "discounted_payback_year",
+    "pv_benefits_musd",
+    "pv_costs_musd",
+)
+"""What ``summary.csv`` keeps of :func:`simulator.appraise.economics.appraise_project`'s result."""
+
 Pair = tuple[int, str, int | None]
 
 
