@@ -140,7 +140,8 @@ def build_cases(appraisal: Appraisal, draws: list[dict[str, float]] | None = Non
     common |= {"name": appraisal.locate("name"), "reference": appraisal.locate("name")}
     samples: list[tuple[int | None, dict[str, float]]] = [(None, {})]
     samples += list(enumerate(draws or []))
-    cases, problems = [], []
+    cases: list[Case] = []
+    problems: list[str] = []
     for sample, drawn in samples:
         sampled_at = {k: appraisal.locate("sample", "parameters", k) for k in drawn}
         for year in config.years:
