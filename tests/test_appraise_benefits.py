@@ -22,6 +22,7 @@ from simulator.appraise.benefits import (
     cost_identity_gap,
     network_accounts,
     producer_surplus_by_carrier,
+    total_benefit,
     total_cost_musd_per_year,
 )
 from simulator.data import InputData
@@ -106,6 +107,8 @@ def test_an_uncongested_line_moves_the_consumers_gain_and_loses_the_rent() -> No
         },
     )
     assert cost_identity_gap(project, reference, benefits) < 1e-9
+    assert total_benefit(benefits, include_co2=False) == pytest.approx(annual(10000.0))
+    assert total_benefit(benefits) == pytest.approx(annual(10000.0 + 50.0 * (0.8 - 0.4) * 250.0))
     # the other way round every figure changes sign
     backwards = case_benefits(reference, project, co2_usd_per_t=50.0)
     assert backwards.value.to_numpy() == pytest.approx(-benefits.value.to_numpy())

@@ -425,6 +425,16 @@ def case_benefits(project: pypsa.Network, reference: pypsa.Network, *, co2_usd_p
     return benefits.astype({"region": str, "component": str})[BENEFIT_COLUMNS]
 
 
+def total_benefit(benefits: pd.DataFrame, *, include_co2: bool = True) -> float:
+    """Return the sum of a benefits table over regions and components (MUSD/yr).
+
+    With ``include_co2`` (the default) the CO2 value is in it, as in a social appraisal;
+    without, the sum is the one the cost identity checks.
+    """
+    counted = benefits if include_co2 else benefits[benefits.component != "co2"]
+    return float(counted.value.sum())
+
+
 def carrier_surplus(n: pypsa.Network) -> pd.DataFrame:
     """Return one network's producer surplus (MUSD/yr) by region and carrier (neighbours included)."""
     surplus, country, carrier = _producers(n)
@@ -459,7 +469,7 @@ def cost_identity_gap(project: pypsa.Network, reference: pypsa.Network, benefits
     reference_cost = total_cost_musd_per_year(reference)
     change = total_cost_musd_per_year(project) - reference_cost
     counted = benefits[benefits.component != "co2"]
-    gap = abs(float(counted.value.sum()) + change)
+    gap = abs(total_benefit(benefits, include_co2=False) + change)
     by_component = counted.groupby("component").value.sum().abs()
     largest = float(by_component.max()) if len(by_component) else 0.0
     scale = max(abs(change), largest, IDENTITY_FLOOR * abs(reference_cost))
@@ -484,7 +494,7 @@ def check_cost_identity(
     gap = cost_identity_gap(project, reference, benefits)
     if gap > tolerance:
         change = total_cost_musd_per_year(project) - total_cost_musd_per_year(reference)
-        total = float(benefits[benefits.component != "co2"].value.sum())
+        total = total_benefit(benefits, include_co2=False)
         msg = (
             f"benefits of {project.name!r} against {reference.name!r} do not add up to minus the change in "
             f"total cost: sum {total:.6g} MUSD/yr, change in cost {change:.6g} MUSD/yr, "
