@@ -239,3 +239,25 @@ def test_a_case_the_input_data_refuses_is_bad_input_before_anything_runs(tmp_pat
     assert result.exit_code == 2, result.output
     assert "case mine-2030-wet-project" in result.output and "HN_to_XX" in result.output
     assert not (out / "appraisal-mine").exists() or not any((out / "appraisal-mine").iterdir())
+
+
+def test_sampled_draws_are_cases_of_their_own_and_bad_distributions_name_the_line(tmp_path: Path) -> None:
+    sample = (
+        "  sample:\n    n: 3\n    seed: 7\n    parameters:\n"
+        "      fuels.prices.lng.usd_per_mmbtu: {distribution: triangular, low: 9, mode: 11, high: 14}\n"
+    )
+    appraisal = load_appraisal(write(tmp_path, GOOD + sample))
+    from simulator.appraise.run import draws_of
+
+    draws = draws_of(appraisal)
+    cases = build_cases(appraisal, draws)
+    assert len(cases) == 8 * (1 + 3)
+    drawn = [c for c in cases if c.sample == 1]
+    assert {c.name for c in drawn} >= {"mine-2030-wet-s001-project", "mine-2030-wet-s001-reference"}
+    lng = {c.scenario.fuels.prices["lng"].usd_per_mmbtu for c in drawn}
+    assert lng == {draws[1]["fuels.prices.lng.usd_per_mmbtu"]} and 9 <= lng.pop() <= 14
+    bad = write(tmp_path, GOOD + sample.replace("mode: 11", "mode: 15"), "bad.yaml")
+    result = runner.invoke(app, ["appraise", str(bad), "--check"])
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    text = " ".join(result.output.split())
+    assert "bad.yaml:21: key `appraisal.sample.parameters.fuels.prices.lng.usd_per_mmbtu.mode`: must lie in" in text

@@ -111,14 +111,16 @@ def draws_of(appraisal: Appraisal) -> list[dict[str, float]]:
     sample = appraisal.config.sample
     if sample is None:
         return []
-    from simulator.appraise.sampling import draw_samples
+    from simulator.appraise.sampling import SampleSpecError, draw_samples
 
     try:
         return draw_samples(sample.parameters, sample.n, sample.seed)
-    except ValueError as exc:
-        key = next((k for k in sample.parameters if k in str(exc)), None)
-        where = appraisal.locate("sample", "parameters", *(() if key is None else (key,)))
-        msg = f"{where}: key `appraisal.sample.parameters{'' if key is None else '.' + key}`: {exc}"
+    except SampleSpecError as exc:
+        key, parameter = exc.key, exc.parameter
+        loc = ("sample", "parameters", key, *(() if parameter is None else (parameter,)))
+        shown = ".".join(("appraisal", "sample", "parameters", key, *(() if parameter is None else (parameter,))))
+        message = str(exc).removeprefix(f"{key}.{parameter}: " if parameter else f"{key}: ")
+        msg = f"{appraisal.locate(*loc)}: key `{shown}`: {message}"
         raise ScenarioError(msg) from None
 
 
@@ -240,7 +242,9 @@ def _summary(
     if weighted_npv:
         from simulator.appraise.economics import percentiles
 
-        for p, value in zip((10, 50, 90), percentiles(weighted_npv, (10, 50, 90)), strict=True):
+        marks = percentiles(weighted_npv, (10, 50, 90))
+        for p in (10, 50, 90):
+            value = marks[f"p{p}"]
             rows.append(
                 {
                     "case": f"sample_p{p}",
