@@ -100,7 +100,8 @@ def appraise(
 
     table = Table(title=f"{appraisal.name}: economics (MUSD)", title_justify="left")
     for column in ("case", "hydrology", "NPV", "B/C", "IRR %", "payback", "PV benefits", "PV costs"):
-        table.add_column(column, justify="left" if column in ("case", "hydrology") else "right")
+        text_column = column in ("case", "hydrology")
+        table.add_column(column, justify="left" if text_column else "right", no_wrap=text_column)
     for row in result.summary.to_dict("records"):
         table.add_row(
             text(row.get("case")),
