@@ -287,11 +287,11 @@ def test_new_capacity_earns_its_surplus_and_pays_its_investment() -> None:
     assert by_carrier.set_index("carrier").value["solar"] == pytest.approx(annual(2400.0))
 
 
-def with_mexico(line_mw: float) -> pypsa.Network:
+def with_mexico(line_mw: float, countries: tuple[str, str] = ("GT", "MX")) -> pypsa.Network:
     # MX: 100 MW at 20, then 1000 MW at 45; GT: oil 1000 MW at 60, load 200.
     return solved(
         tiny_network(
-            buses={"G": "GT", "M": "MX"},
+            buses={"G": countries[0], "M": countries[1]},
             lines=[("T", "M", "G", 10.0, line_mw)],
             generators=[
                 ("MX contracts", "M", "mexico", 100.0, 20.0),
@@ -303,26 +303,28 @@ def with_mexico(line_mw: float) -> pypsa.Network:
     )
 
 
-def test_mexico_keeps_its_producers_surplus_as_trade() -> None:
+@pytest.mark.parametrize(("home", "neighbour"), [("GT", "MX"), ("PA", "CO")])
+def test_the_neighbour_keeps_its_producers_surplus_as_trade(home: str, neighbour: str) -> None:
+    # (the same with Colombia at Panama: CO's surplus is its trade too)
     # Reference, T = 50 MW: MX sells 50 at 20 (its price), GT's oil 150 sets 60; rent 50 x 40 = 2000;
     #   GT pays 60 x 200 = 12000; cost 1000 + 9000 = 10000.
     # Project, T = 300 MW: MX sells 200 (contracts 100 + spot 100), price 45 everywhere: GT pays
     #   9000 (+3000), Mexico's contracts earn 25 x 100 = 2500 (+2500), no rent; cost 2000 + 4500 = 6500.
-    reference, project = with_mexico(50.0), with_mexico(300.0)
+    reference, project = with_mexico(50.0, (home, neighbour)), with_mexico(300.0, (home, neighbour))
     benefits = case_benefits(project, reference)
-    assert list(benefits.region.unique()) == ["GT", "MX"]
+    assert list(benefits.region.unique()) == [home, neighbour]
     expect(
         benefits,
         {
-            ("GT", "consumer_surplus"): 3000.0,
-            ("MX", "mexico_trade"): 2500.0,
-            ("GT", "congestion_rent"): -1000.0,
-            ("MX", "congestion_rent"): -1000.0,
+            (home, "consumer_surplus"): 3000.0,
+            (neighbour, "mexico_trade"): 2500.0,
+            (home, "congestion_rent"): -1000.0,
+            (neighbour, "congestion_rent"): -1000.0,
         },
     )
     assert check_cost_identity(project, reference, benefits) < 1e-9
     by_carrier = producer_surplus_by_carrier(project, reference)
-    assert by_carrier.set_index(["region", "carrier"]).value[("MX", "mexico")] == pytest.approx(annual(2500.0))
+    assert by_carrier.set_index(["region", "carrier"]).value[(neighbour, "mexico")] == pytest.approx(annual(2500.0))
 
 
 def test_the_accounts_of_one_network_add_up_to_minus_its_cost() -> None:

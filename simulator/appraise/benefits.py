@@ -1,53 +1,46 @@
 """Who gains and who loses: a project's benefits by region and component, from two solved networks.
 
 Demand is inelastic, so every surplus is a change in payments at the nodal prices
-(``n.buses_t.marginal_price``, USD/MWh). Each network's *accounts* are computed first, then
-the benefit of a case is the project's accounts minus the reference's (positive = gain),
-annualised by each network's span (``snapshot_weightings.objective`` sum / 8760 h) and given
-in MUSD/yr. Every flow of money is weighted by the snapshots' objective weights, as the
-solve's objective is.
-
-Components, by region (the ``country`` of the component, else of its bus):
+(``n.buses_t.marginal_price``). Each network's *accounts* are computed, weighted by the
+snapshots' objective weights as the solve's objective is, and annualised by its span
+(objective weights summed / 8760 h); a case's benefit is the project's accounts minus the
+reference's, in MUSD/yr (positive = gain). Region: a component's ``country``, else its bus's.
 
 ``consumer_surplus``
-    Minus what consumers pay: price × served load (load minus the load-shedding
-    generator's output, ``technology == "load_shedding"``, which belongs to the consumer)
-    plus VOLL × unserved energy (the shedding generator's marginal cost).
+    Minus what consumers pay: price × served load (load minus the output of the
+    ``load_shedding`` generator, which is the consumer's) plus VOLL × unserved energy.
 ``producer_surplus``
-    Revenue minus operating cost of every other generator of a SIEPAC country, and of the
-    conversion links (bus0 and bus1 of different carriers, e.g. the gas anchor plant:
-    electricity sold at its bus minus gas bought at its gas bus minus its VOM). Capital
-    cost is not in it: see ``investment``.
+    Revenue minus operating cost of the other generators of a SIEPAC country, and of the
+    conversion links (bus0 and bus1 of different carriers, e.g. the anchor plant: power sold
+    at its bus minus gas bought at its gas bus minus VOM). Capital cost: see ``investment``.
 ``congestion_rent``
-    For every line, transformer and transport link (bus0 and bus1 of one carrier, e.g. a gas
-    pipeline, whose compression power at ``bus2`` is bought at that bus's price): the
-    payments it collects, minus its operating cost and, for the SIEPAC lines, the hurdle
-    charge paid on its flow (``n.meta``'s hurdle; in the objective but no PyPSA cost). Each
-    branch's rent is split half to the country of bus0 and half to that of bus1.
+    For every line, transformer and transport link (one carrier at both ends, e.g. a gas
+    pipeline, whose compression power at ``bus2`` is bought at that bus's price): what it
+    collects, minus its operating cost and, on the SIEPAC lines, the hurdle charge on its flow
+    (``n.meta``'s hurdle: in the objective, not a PyPSA cost); half to each end's country.
 ``storage_rent``
     Revenue minus operating cost (dispatch, spill, stored energy) of StorageUnits (hydro
     reservoirs) and Stores.
 ``mexico_trade``
-    Trade with the neighbours: in region ``MX`` (and ``CO``) the surplus of the neighbour's
-    own generators (contracts, spot supply, the spot buyer for exports, gas supply), i.e. what
-    the neighbour earns from selling to, and buying from, SIEPAC at its bus price. The SIEPAC
-    side of the same trade is inside the SIEPAC countries' consumer and producer figures (a
-    Mexican import lowers Guatemala's price or replaces Guatemalan output), and the border
-    line's rent is split like any other line's, half in ``MX`` as ``congestion_rent``. The
-    component is 0 in the SIEPAC countries, so that nothing is counted twice.
+    In region ``MX`` (and ``CO``): the surplus of the neighbour's generators (contracts,
+    spot supply, the spot buyer of exports, gas supply), i.e. what it earns selling to and
+    buying from SIEPAC at its own bus price. The SIEPAC side of that trade is inside the
+    SIEPAC countries' consumer and producer figures, and the border line's rent is split
+    like any other's (half in ``MX`` as ``congestion_rent``): 0 in SIEPAC countries, so that
+    nothing is counted twice.
 ``co2``
-    Minus the tonnes emitted times ``co2_usd_per_t``: generators' ``co2_t_per_mwh`` per MWh
-    of output, links' per MWh of input (as :mod:`simulator.results.kpis`). Not a payment in
-    the model (no CO2 price is in the marginal costs), so outside the cost identity.
+    Minus the tonnes emitted times ``co2_usd_per_t`` (generators' ``co2_t_per_mwh`` per MWh
+    of output, links' per MWh of input, as in the KPIs). No CO2 price is in the marginal
+    costs, so this is no payment in the model and stays outside the cost identity.
 ``investment``
-    Minus the capital cost of every component with ``capital_cost`` > 0 (USD per MW, or MWh,
-    for the span) times its optimal capacity; lines without a country split half and half.
+    Minus capital cost (USD per MW or MWh for the span) times optimal capacity of every
+    component with ``capital_cost`` > 0; a line's is split half to each end.
 
-The identity: nodal balance makes Σ price × load = Σ price × supply + Σ branch payments
-hold in every hour, so the components except ``co2`` add up, over all regions, to minus the
-change in total cost (operating cost including the hurdle, plus investment: the solve's
-recorded objective). :func:`cost_identity_gap` measures how far they are;
-:func:`check_cost_identity` raises above :data:`IDENTITY_TOLERANCE`.
+The identity: the nodal balance makes Σ price × load = Σ price × supply + Σ branch payments
+in every hour, so the components except ``co2`` add up, over the regions, to minus the
+change in total cost (the solve's recorded objective: operating cost with the hurdle plus
+investment). :func:`cost_identity_gap` measures the gap, :func:`check_cost_identity` raises
+above :data:`IDENTITY_TOLERANCE`.
 """
 
 from __future__ import annotations
@@ -70,7 +63,6 @@ COMPONENTS: tuple[str, ...] = (
     "investment",
 )
 """Benefit components, in the order of the tables."""
-
 BENEFIT_COLUMNS = ["region", "component", "value", "unit"]
 CARRIER_COLUMNS = ["region", "carrier", "value", "unit"]
 UNIT = "MUSD/yr"
@@ -80,19 +72,11 @@ IDENTITY_TOLERANCE = 1e-3
 IDENTITY_FLOOR = 1e-6
 """Smallest denominator of the identity's gap, as a fraction of the reference's total cost:
 two solves of a project that changes nothing differ by solver noise, not by 0.1 % of 0."""
-
 LOAD_SHEDDING = "load_shedding"
-NEIGHBOUR_REGIONS: frozenset[str] = frozenset(("MX", "CO"))
-
-_NOMINAL = {
-    "Generator": "p_nom",
-    "StorageUnit": "p_nom",
-    "Store": "e_nom",
-    "Link": "p_nom",
-    "Line": "s_nom",
-    "Transformer": "s_nom",
-}
-"""Capacity attribute of each component that can carry a capital cost."""
+NEIGHBOUR_REGIONS = frozenset(("MX", "CO"))
+NOMINAL = {"Generator": "p_nom", "StorageUnit": "p_nom", "Store": "e_nom", "Link": "p_nom", "Line": "s_nom"}
+"""Capacity attribute of each component that can carry a capital cost (transformers as lines)."""
+NOMINAL["Transformer"] = "s_nom"
 
 
 class CostIdentityError(SiepacError):
@@ -104,30 +88,15 @@ def span_years(n: pypsa.Network) -> float:
     return float(n.snapshot_weightings.objective.sum()) / HOURS_PER_YEAR
 
 
-def total_cost_usd(n: pypsa.Network) -> float:
-    """Return the solve's total cost (USD over the span): the recorded objective, else ``n.objective``.
-
-    Raises
-    ------
-    ValueError
-        If the network carries neither (it was not solved).
-    """
+def total_cost_musd_per_year(n: pypsa.Network) -> float:
+    """Return the solve's total cost (operating plus investment), annualised, in MUSD/yr: the
+    recorded objective, else ``n.objective``; ``ValueError`` if neither (not solved)."""
     recorded = network_meta(n).objective_usd
-    if recorded is None:
-        recorded = n.objective
+    recorded = n.objective if recorded is None else recorded
     if recorded is None or not np.isfinite(recorded):
         msg = f"network {n.name!r} has no objective: it was not solved"
         raise ValueError(msg)
-    return float(recorded)
-
-
-def total_cost_musd_per_year(n: pypsa.Network) -> float:
-    """Return the solve's total cost (operating plus investment), annualised, in MUSD/yr."""
-    return total_cost_usd(n) / 1e6 / span_years(n)
-
-
-def _weights(n: pypsa.Network) -> pd.Series:
-    return n.snapshot_weightings.objective
+    return float(recorded) / 1e6 / span_years(n)
 
 
 def _prices_at(n: pypsa.Network, buses: pd.Series) -> pd.DataFrame:
@@ -153,7 +122,7 @@ def _dense(n: pypsa.Network, component: str, attr: str) -> pd.DataFrame:
 
 def _weighted_sum(n: pypsa.Network, frame: pd.DataFrame) -> pd.Series:
     """Return the sum over snapshots of an hourly frame weighted by the objective weights, per column."""
-    return frame.mul(_weights(n), axis=0).sum()
+    return frame.mul(n.snapshot_weightings.objective, axis=0).sum()
 
 
 def _country_of(n: pypsa.Network, static: pd.DataFrame, bus_column: str = "bus") -> pd.Series:
@@ -162,20 +131,22 @@ def _country_of(n: pypsa.Network, static: pd.DataFrame, bus_column: str = "bus")
     if "country" not in static:
         return by_bus
     own = static["country"]
-    given = own.notna() & ~own.astype(str).isin(["", "nan"])
-    return own.astype(str).where(given, by_bus)
+    return own.astype(str).where(own.notna() & ~own.astype(str).isin(["", "nan"]), by_bus)
 
 
-class _Ledger:
-    """Money (USD over the span) by region and component, as it is added up."""
+Ledger = dict[tuple[str, str], float]
+"""Money (USD over the span) by (region, component), as it is added up."""
 
-    def __init__(self) -> None:
-        self.values: dict[tuple[str, str], float] = {}
 
-    def add(self, component: str, amounts: pd.Series, regions: pd.Series, share: float = 1.0) -> None:
-        for region, value in (amounts * share).groupby(regions.reindex(amounts.index).to_numpy()).sum().items():
-            key = (str(region), component)
-            self.values[key] = self.values.get(key, 0.0) + float(value)
+def _book(ledger: Ledger, component: str, amounts: pd.Series, regions: pd.Series, share: float = 1.0) -> None:
+    for region, value in (amounts * share).groupby(regions.reindex(amounts.index).to_numpy()).sum().items():
+        ledger[(str(region), component)] = ledger.get((str(region), component), 0.0) + float(value)
+
+
+def _split(n: pypsa.Network, ledger: Ledger, component: str, amounts: pd.Series, static: pd.DataFrame) -> None:
+    """Book half of each branch's amount in the country of bus0 and half in that of bus1."""
+    for end in ("bus0", "bus1"):
+        _book(ledger, component, amounts, static[end].map(n.buses.country).astype(str), 0.5)
 
 
 def _generator_surplus(n: pypsa.Network) -> pd.Series:
@@ -185,42 +156,31 @@ def _generator_surplus(n: pypsa.Network) -> pd.Series:
     return _weighted_sum(n, p * (_prices_at(n, gens.bus) - _dense(n, "Generator", "marginal_cost")))
 
 
-def _port_buses(n: pypsa.Network) -> list[tuple[str, str]]:
-    """Return the (bus column, flow attribute) of every link port in use (bus0, bus1, bus2 ...)."""
-    ports = []
-    for column in n.links.columns:
-        if column.startswith("bus") and column[3:].isdigit():
-            ports.append((column, f"p{column[3:]}"))
-    return ports
-
-
 def _link_net_payments(n: pypsa.Network) -> pd.Series:
     """Payments each link collects minus its operating cost (USD over the span).
 
-    A link takes ``p_k`` from the bus of each port ``k`` (negative: delivers), so it collects
-    ``-Σ_k price_k × p_k``; its marginal cost is per MW at bus0.
+    A link takes ``p_k`` from the bus of each port ``k`` (bus0, bus1, bus2 ...; negative:
+    delivers), so it collects ``-Σ_k price_k × p_k``; its marginal cost is per MW at bus0.
     """
     links = n.links
     total = pd.Series(0.0, index=links.index)
-    for column, attr in _port_buses(n):
+    for column in [c for c in links.columns if c.startswith("bus") and c[3:].isdigit()]:
         connected = links.index[links[column].astype(str) != ""]
-        flows = getattr(n.links_t, attr, None)
-        if flows is None or connected.empty:
-            continue
-        p = _series(n, flows, connected)
-        total = total.add(-_weighted_sum(n, p * _prices_at(n, links.loc[connected, column])), fill_value=0.0)
+        flows = getattr(n.links_t, f"p{column[3:]}", None)
+        if flows is not None and not connected.empty:
+            paid = _weighted_sum(n, _series(n, flows, connected) * _prices_at(n, links.loc[connected, column]))
+            total = total.sub(paid, fill_value=0.0)
     return total - _weighted_sum(n, _series(n, n.links_t.p0, links.index) * _dense(n, "Link", "marginal_cost"))
 
 
 def _conversion_links(n: pypsa.Network) -> pd.Index:
     """Return the links that convert (bus0 and bus1 of different carriers): producers, not branches."""
-    links = n.links
-    return links.index[links.bus0.map(n.buses.carrier) != links.bus1.map(n.buses.carrier)]
+    return n.links.index[n.links.bus0.map(n.buses.carrier) != n.links.bus1.map(n.buses.carrier)]
 
 
 def _producers(n: pypsa.Network) -> tuple[pd.Series, pd.Series, pd.Series]:
     """Return surplus (USD), country and carrier of every producer: generators except load
-    shedding, and conversion links."""
+    shedding, and conversion links (whose country is their own, else bus1's)."""
     gens = n.generators
     producing = gens.index[gens.get("technology", pd.Series("", index=gens.index)) != LOAD_SHEDDING]
     surplus = _generator_surplus(n)[producing]
@@ -234,41 +194,35 @@ def _producers(n: pypsa.Network) -> tuple[pd.Series, pd.Series, pd.Series]:
     return surplus, country, carrier
 
 
-def _add_consumers(n: pypsa.Network, ledger: _Ledger) -> None:
-    loads = n.loads
+def _add_consumers(n: pypsa.Network, ledger: Ledger) -> None:
+    loads, gens = n.loads, n.generators
     if len(loads):
         paid = _weighted_sum(n, _series(n, n.loads_t.p, loads.index) * _prices_at(n, loads.bus))
-        ledger.add("consumer_surplus", -paid, _country_of(n, loads))
-    gens = n.generators
-    if "technology" not in gens:
-        return
-    shedding = gens.index[gens.technology == LOAD_SHEDDING]
-    if shedding.empty:
-        return
-    # unserved energy is not paid for at the price but suffered at VOLL: the load's payment
-    # counted it at the price, so the consumer gets (price - VOLL) x unserved back, which is
-    # the shedding generator's "surplus" (0 when it sets the price, as it does unless capped)
-    ledger.add("consumer_surplus", _generator_surplus(n)[shedding], _country_of(n, gens)[shedding])
+        _book(ledger, "consumer_surplus", -paid, _country_of(n, loads))
+    shedding = gens.index[gens.technology == LOAD_SHEDDING] if "technology" in gens else pd.Index([])
+    if len(shedding):
+        # unserved energy is not paid for at the price but suffered at VOLL: the load's payment
+        # counted it at the price, so the consumer gets (price - VOLL) x unserved back, which is
+        # the shedding generator's "surplus" (0 when it sets the price, as it does unless capped)
+        _book(ledger, "consumer_surplus", _generator_surplus(n)[shedding], _country_of(n, gens)[shedding])
 
 
-def _add_producers(n: pypsa.Network, ledger: _Ledger) -> None:
+def _add_producers(n: pypsa.Network, ledger: Ledger) -> None:
     surplus, country, _ = _producers(n)
     neighbour = country.isin(NEIGHBOUR_REGIONS)
-    ledger.add("producer_surplus", surplus[~neighbour], country[~neighbour])
-    ledger.add("mexico_trade", surplus[neighbour], country[neighbour])
+    _book(ledger, "producer_surplus", surplus[~neighbour], country[~neighbour])
+    _book(ledger, "mexico_trade", surplus[neighbour], country[neighbour])
 
 
-def _add_branches(n: pypsa.Network, ledger: _Ledger) -> None:
+def _add_branches(n: pypsa.Network, ledger: Ledger) -> None:
     hurdle = network_meta(n).hurdle
     for component in ("Line", "Transformer"):
-        static = n.components[component].static
+        static, dynamic = n.components[component].static, n.components[component].dynamic
         if static.empty:
             continue
-        dynamic = n.components[component].dynamic
-        p0 = _series(n, dynamic["p0"], static.index)
-        p1 = _series(n, dynamic["p1"], static.index)
+        p0, p1 = _series(n, dynamic["p0"], static.index), _series(n, dynamic["p1"], static.index)
         rent = -_weighted_sum(n, p0 * _prices_at(n, static.bus0) + p1 * _prices_at(n, static.bus1))
-        if component == "Line" and hurdle.usd_per_mwh > 0 and hurdle.lines:
+        if component == "Line" and hurdle.usd_per_mwh > 0:
             charged = static.index.intersection(list(hurdle.lines))
             rent.loc[charged] -= hurdle.usd_per_mwh * _weighted_sum(n, p0[charged].abs())
         _split(n, ledger, "congestion_rent", rent, static)
@@ -277,122 +231,88 @@ def _add_branches(n: pypsa.Network, ledger: _Ledger) -> None:
         _split(n, ledger, "congestion_rent", _link_net_payments(n)[transport], n.links.loc[transport])
 
 
-def _split(n: pypsa.Network, ledger: _Ledger, component: str, amounts: pd.Series, static: pd.DataFrame) -> None:
-    """Book half of each branch's amount in the country of bus0 and half in that of bus1."""
-    ledger.add(component, amounts, static.bus0.map(n.buses.country).astype(str), 0.5)
-    ledger.add(component, amounts, static.bus1.map(n.buses.country).astype(str), 0.5)
-
-
-def _add_storage(n: pypsa.Network, ledger: _Ledger) -> None:
-    units = n.storage_units
+def _add_storage(n: pypsa.Network, ledger: Ledger) -> None:
+    units, stores = n.storage_units, n.stores
     if len(units):
-        p = _series(n, n.storage_units_t.p, units.index)
-        cost_frame = _series(n, n.storage_units_t.p_dispatch, units.index) * _dense(n, "StorageUnit", "marginal_cost")
-        cost_frame += _series(n, n.storage_units_t.spill, units.index) * _dense(n, "StorageUnit", "spill_cost")
-        state = _series(n, n.storage_units_t.state_of_charge, units.index)
-        cost_frame += state * _dense(n, "StorageUnit", "marginal_cost_storage")
-        ledger.add("storage_rent", _weighted_sum(n, p * _prices_at(n, units.bus) - cost_frame), _country_of(n, units))
-    stores = n.stores
+        dynamic = n.storage_units_t
+        cost = _series(n, dynamic.p_dispatch, units.index) * _dense(n, "StorageUnit", "marginal_cost")
+        cost += _series(n, dynamic.spill, units.index) * _dense(n, "StorageUnit", "spill_cost")
+        cost += _series(n, dynamic.state_of_charge, units.index) * _dense(n, "StorageUnit", "marginal_cost_storage")
+        revenue = _series(n, n.storage_units_t.p, units.index) * _prices_at(n, units.bus)
+        _book(ledger, "storage_rent", _weighted_sum(n, revenue - cost), _country_of(n, units))
     if len(stores):
         p = _series(n, n.stores_t.p, stores.index)
-        cost_frame = p * _dense(n, "Store", "marginal_cost")
-        cost_frame += _series(n, n.stores_t.e, stores.index) * _dense(n, "Store", "marginal_cost_storage")
-        ledger.add("storage_rent", _weighted_sum(n, p * _prices_at(n, stores.bus) - cost_frame), _country_of(n, stores))
+        cost = p * _dense(n, "Store", "marginal_cost")
+        cost += _series(n, n.stores_t.e, stores.index) * _dense(n, "Store", "marginal_cost_storage")
+        _book(ledger, "storage_rent", _weighted_sum(n, p * _prices_at(n, stores.bus) - cost), _country_of(n, stores))
 
 
-def _add_co2(n: pypsa.Network, ledger: _Ledger, co2_usd_per_t: float) -> None:
-    energy_weights = n.snapshot_weightings.generators
-    gens = n.generators
-    if "co2_t_per_mwh" in gens:
-        tonnes = _series(n, n.generators_t.p, gens.index).mul(energy_weights, axis=0).sum() * gens.co2_t_per_mwh.fillna(
-            0
-        )
-        ledger.add("co2", -co2_usd_per_t * tonnes, _country_of(n, gens))
-    links = n.links
-    if len(links) and "co2_t_per_mwh" in links:
-        tonnes = _series(n, n.links_t.p0, links.index).mul(energy_weights, axis=0).sum() * links.co2_t_per_mwh.fillna(0)
-        ledger.add("co2", -co2_usd_per_t * tonnes, _country_of(n, links, "bus1"))
+def _add_co2(n: pypsa.Network, ledger: Ledger, co2_usd_per_t: float) -> None:
+    hours = n.snapshot_weightings.generators
+    for static, flow, bus in ((n.generators, n.generators_t.p, "bus"), (n.links, n.links_t.p0, "bus1")):
+        if len(static) and "co2_t_per_mwh" in static:
+            tonnes = _series(n, flow, static.index).mul(hours, axis=0).sum() * static.co2_t_per_mwh.fillna(0.0)
+            _book(ledger, "co2", -co2_usd_per_t * tonnes, _country_of(n, static, bus))
 
 
 def investment_usd(n: pypsa.Network) -> pd.Series:
     """Return the capital cost (USD for the span) of every component with ``capital_cost`` > 0,
     indexed by (component, name): capital cost times optimal capacity."""
     parts = {}
-    for component, attr in _NOMINAL.items():
+    for component, attr in NOMINAL.items():
         static = n.components[component].static
-        if static.empty or "capital_cost" not in static:
-            continue
-        built = static.index[static.capital_cost > 0]
-        if built.empty:
-            continue
-        capacity = static[f"{attr}_opt"].reindex(built).fillna(static[attr].reindex(built))
-        parts[component] = static.capital_cost[built] * capacity
-    if not parts:
-        return pd.Series(dtype=float)
-    return pd.concat(parts)
+        built = static.index[static.capital_cost > 0] if "capital_cost" in static else pd.Index([])
+        if len(built):
+            capacity = static[f"{attr}_opt"].reindex(built).fillna(static[attr].reindex(built))
+            parts[component] = static.capital_cost[built] * capacity
+    return pd.concat(parts) if parts else pd.Series(dtype=float)
 
 
-def _add_investment(n: pypsa.Network, ledger: _Ledger) -> None:
+def _add_investment(n: pypsa.Network, ledger: Ledger) -> None:
     capex = investment_usd(n)
     for component in capex.index.get_level_values(0).unique():
         amounts = -capex[component]
         static = n.components[component].static.loc[amounts.index]
-        if "bus" in static:
-            ledger.add("investment", amounts, _country_of(n, static))
-        elif component == "Link":
-            ledger.add("investment", amounts, _country_of(n, static, "bus1"))
+        if "bus" in static or component == "Link":
+            _book(ledger, "investment", amounts, _country_of(n, static, "bus" if "bus" in static else "bus1"))
         else:  # lines and transformers have no country of their own
             _split(n, ledger, "investment", amounts, static)
 
 
 def network_accounts(n: pypsa.Network, *, co2_usd_per_t: float = 0.0) -> pd.DataFrame:
-    """Return the accounts of one solved network: surplus levels by region and component.
-
-    Parameters
-    ----------
-    n
-        A solved network (prices, dispatch, flows, optimal capacities).
-    co2_usd_per_t
-        Value of a tonne of CO2 (USD/t).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Columns :data:`BENEFIT_COLUMNS`, one row per region and component of
-        :data:`COMPONENTS`, values in MUSD/yr (levels: e.g. consumer surplus is minus what
-        consumers pay). A case's benefit is the project's accounts minus the reference's.
-    """
-    ledger = _Ledger()
+    """Return one solved network's surplus levels (MUSD/yr), columns :data:`BENEFIT_COLUMNS`, for
+    every region and component (e.g. consumer surplus = minus what consumers pay; CO2 valued at
+    ``co2_usd_per_t`` USD/t). A case's benefit is the project's accounts minus the reference's."""
+    ledger: Ledger = {}
     _add_consumers(n, ledger)
     _add_producers(n, ledger)
     _add_branches(n, ledger)
     _add_storage(n, ledger)
     _add_co2(n, ledger, co2_usd_per_t)
     _add_investment(n, ledger)
-    regions = _regions(n.buses.country.astype(str), ledger.values)
+    regions = _regions({*n.buses.country.astype(str), *(region for region, _ in ledger)})
     scale = 1e6 * span_years(n)
-    rows = [
-        (region, component, ledger.values.get((region, component), 0.0) / scale, UNIT)
-        for region in regions
-        for component in COMPONENTS
-    ]
+    rows = [(r, c, ledger.get((r, c), 0.0) / scale, UNIT) for r in regions for c in COMPONENTS]
     return pd.DataFrame(rows, columns=BENEFIT_COLUMNS)
 
 
-def _regions(countries: pd.Series, values: dict[tuple[str, str], float]) -> list[str]:
-    """Return the regions present (SIEPAC countries west to east, then MX, CO, then any other)."""
-    found = set(countries) | {region for region, _ in values}
+def _regions(found: set[str]) -> list[str]:
+    """Return the regions in table order (SIEPAC countries west to east, then MX, CO, then any other)."""
     known = [r for r in ALL_REGIONS if r in found]
     return known + sorted(found - set(known))
 
 
-def _difference(project: pd.DataFrame, reference: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
-    """Return project minus reference on ``keys`` (a row missing from one side counts as 0)."""
-    a = project.set_index(keys).value
-    b = reference.set_index(keys).value
-    order = list(dict.fromkeys([*a.index, *b.index]))
-    value = a.reindex(order, fill_value=0.0) - b.reindex(order, fill_value=0.0)
-    return value.rename("value").reset_index().assign(unit=UNIT)
+def _difference(project: pd.DataFrame, reference: pd.DataFrame, key: str, order: tuple[str, ...]) -> pd.DataFrame:
+    """Return project minus reference by (region, key), sorted by region and ``order`` (then
+    alphabetically); a row missing from one side counts as 0."""
+    a, b = project.set_index(["region", key]).value, reference.set_index(["region", key]).value
+    index = a.index.union(b.index)
+    table = (a.reindex(index, fill_value=0.0) - b.reindex(index, fill_value=0.0)).rename("value").reset_index()
+    rank = {r: i for i, r in enumerate(_regions(set(table.region)))}
+    second = {k: i for i, k in enumerate(order)}
+    table = table.assign(_r=table.region.map(rank), _k=table[key].map(second).fillna(len(order)))
+    table = table.sort_values(["_r", "_k", key]).reset_index(drop=True)
+    return table.assign(unit=UNIT)[["region", key, "value", "unit"]]
 
 
 def case_benefits(project: pypsa.Network, reference: pypsa.Network, *, co2_usd_per_t: float = 0.0) -> pd.DataFrame:
@@ -413,34 +333,21 @@ def case_benefits(project: pypsa.Network, reference: pypsa.Network, *, co2_usd_p
         value = project minus reference in MUSD/yr (positive = gain). See the module
         docstring for the definitions.
     """
-    benefits = _difference(
-        network_accounts(project, co2_usd_per_t=co2_usd_per_t),
-        network_accounts(reference, co2_usd_per_t=co2_usd_per_t),
-        ["region", "component"],
-    )
-    regions = _regions(benefits.region, {})
-    benefits["region"] = pd.Categorical(benefits.region, regions, ordered=True)
-    benefits["component"] = pd.Categorical(benefits.component, COMPONENTS, ordered=True)
-    benefits = benefits.sort_values(["region", "component"]).reset_index(drop=True)
-    return benefits.astype({"region": str, "component": str})[BENEFIT_COLUMNS]
+    a, b = (network_accounts(n, co2_usd_per_t=co2_usd_per_t) for n in (project, reference))
+    return _difference(a, b, "component", COMPONENTS)
 
 
 def total_benefit(benefits: pd.DataFrame, *, include_co2: bool = True) -> float:
-    """Return the sum of a benefits table over regions and components (MUSD/yr).
-
-    With ``include_co2`` (the default) the CO2 value is in it, as in a social appraisal;
-    without, the sum is the one the cost identity checks.
-    """
-    counted = benefits if include_co2 else benefits[benefits.component != "co2"]
-    return float(counted.value.sum())
+    """Return the sum of a benefits table (MUSD/yr): with CO2 (default), the social benefit;
+    without, the sum the cost identity checks."""
+    return float((benefits if include_co2 else benefits[benefits.component != "co2"]).value.sum())
 
 
 def carrier_surplus(n: pypsa.Network) -> pd.DataFrame:
     """Return one network's producer surplus (MUSD/yr) by region and carrier (neighbours included)."""
     surplus, country, carrier = _producers(n)
     table = pd.DataFrame({"region": country, "carrier": carrier, "value": surplus / 1e6 / span_years(n)})
-    table = table.groupby(["region", "carrier"], sort=False).value.sum().reset_index()
-    return table.assign(unit=UNIT)[CARRIER_COLUMNS]
+    return table.groupby(["region", "carrier"]).value.sum().reset_index().assign(unit=UNIT)[CARRIER_COLUMNS]
 
 
 def producer_surplus_by_carrier(project: pypsa.Network, reference: pypsa.Network) -> pd.DataFrame:
@@ -449,11 +356,7 @@ def producer_surplus_by_carrier(project: pypsa.Network, reference: pypsa.Network
     Summed over carriers, a SIEPAC country's rows equal its ``producer_surplus`` benefit and
     a neighbour's (MX, CO) its ``mexico_trade``.
     """
-    table = _difference(carrier_surplus(project), carrier_surplus(reference), ["region", "carrier"])
-    regions = _regions(table.region, {})
-    table["order"] = table.region.map({r: i for i, r in enumerate(regions)})
-    table = table.sort_values(["order", "carrier"], kind="stable").drop(columns="order").reset_index(drop=True)
-    return table[CARRIER_COLUMNS]
+    return _difference(carrier_surplus(project), carrier_surplus(reference), "carrier", ())
 
 
 def cost_identity_gap(project: pypsa.Network, reference: pypsa.Network, benefits: pd.DataFrame) -> float:
@@ -468,9 +371,8 @@ def cost_identity_gap(project: pypsa.Network, reference: pypsa.Network, benefits
     """
     reference_cost = total_cost_musd_per_year(reference)
     change = total_cost_musd_per_year(project) - reference_cost
-    counted = benefits[benefits.component != "co2"]
     gap = abs(total_benefit(benefits, include_co2=False) + change)
-    by_component = counted.groupby("component").value.sum().abs()
+    by_component = benefits[benefits.component != "co2"].groupby("component").value.sum().abs()
     largest = float(by_component.max()) if len(by_component) else 0.0
     scale = max(abs(change), largest, IDENTITY_FLOOR * abs(reference_cost))
     if scale == 0.0:
@@ -479,26 +381,17 @@ def cost_identity_gap(project: pypsa.Network, reference: pypsa.Network, benefits
 
 
 def check_cost_identity(
-    project: pypsa.Network,
-    reference: pypsa.Network,
-    benefits: pd.DataFrame,
-    tolerance: float = IDENTITY_TOLERANCE,
+    project: pypsa.Network, reference: pypsa.Network, benefits: pd.DataFrame, tolerance: float = IDENTITY_TOLERANCE
 ) -> float:
-    """Return the identity's relative gap (:func:`cost_identity_gap`), raising if above ``tolerance``.
-
-    Raises
-    ------
-    CostIdentityError
-        Naming both networks, the sum of the benefits, the change in cost and the gap.
-    """
+    """Return the identity's relative gap (:func:`cost_identity_gap`); above ``tolerance`` raise
+    :class:`CostIdentityError` naming both networks, the benefits' sum, the change in cost and the gap."""
     gap = cost_identity_gap(project, reference, benefits)
     if gap > tolerance:
         change = total_cost_musd_per_year(project) - total_cost_musd_per_year(reference)
-        total = total_benefit(benefits, include_co2=False)
         msg = (
             f"benefits of {project.name!r} against {reference.name!r} do not add up to minus the change in "
-            f"total cost: sum {total:.6g} MUSD/yr, change in cost {change:.6g} MUSD/yr, "
-            f"gap {100 * gap:.3g} % (tolerance {100 * tolerance:.3g} %)"
+            f"total cost: sum {total_benefit(benefits, include_co2=False):.6g} MUSD/yr, change in cost "
+            f"{change:.6g} MUSD/yr, gap {100 * gap:.3g} % (tolerance {100 * tolerance:.3g} %)"
         )
         raise CostIdentityError(msg)
     return gap
