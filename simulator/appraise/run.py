@@ -9,9 +9,11 @@ of the economics (and said so).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +28,7 @@ from simulator.batch.execute import OnResult, OnStart
 from simulator.batch.plan import BatchPlan
 from simulator.errors import ScenarioError
 from simulator.results.reuse import folder_key
+from simulator.scenario import Scenario
 
 APPRAISAL_PREFIX = "appraisal-"
 IDENTITY_REPORT_THRESHOLD = 1e-3
@@ -125,9 +128,16 @@ def draws_of(appraisal: Appraisal) -> list[dict[str, float]]:
 
 
 def plan_appraisal(
-    appraisal: Appraisal, out: str | Path = "results", *, force: bool = False
+    appraisal: Appraisal,
+    out: str | Path = "results",
+    *,
+    force: bool = False,
+    adjust: Callable[[Scenario], Scenario] | None = None,
 ) -> tuple[list[Case], BatchPlan]:
     """Return the cases of an appraisal and the batch plan that runs them in ``out/appraisal-<name>``.
+
+    ``adjust`` changes every case's scenario before it is planned (a notebook cuts the span
+    with it; the case keeps its name, so give the appraisal folder's parent ``out`` per span).
 
     Raises
     ------
@@ -135,6 +145,8 @@ def plan_appraisal(
         If a case is invalid (against the schema or the input data): nothing runs.
     """
     cases = build_cases(appraisal, draws_of(appraisal))
+    if adjust is not None:
+        cases = [dataclasses.replace(c, scenario=_adjusted(c.scenario, adjust)) for c in cases]
     plan = plan_batch([c.scenario for c in cases], out, name=appraisal.name, force=force)
     plan.path = Path(out).resolve() / f"{APPRAISAL_PREFIX}{appraisal.name}"
     for job in plan.jobs:  # completeness against the appraisal folder, not out/batch-<name>
@@ -143,6 +155,12 @@ def plan_appraisal(
         problems = [f"case {j.name}: {line}" for j in plan.invalid for line in (j.problem or "").splitlines()]
         raise ScenarioError("\n".join(problems))
     return cases, plan
+
+
+def _adjusted(scenario: Scenario, adjust: Callable[[Scenario], Scenario]) -> Scenario:
+    changed = adjust(scenario)
+    changed._origin, changed._swept = scenario._origin, scenario.swept
+    return changed
 
 
 def _read_network(path: Path) -> pypsa.Network:
@@ -269,6 +287,7 @@ def appraise(
     on_result: OnResult | None = None,
     on_start: OnStart | None = None,
     write: bool = True,
+    adjust: Callable[[Scenario], Scenario] | None = None,
 ) -> AppraisalResult:
     """Run every case of an appraisal file (reusing complete runs), then appraise the project.
 
@@ -286,6 +305,8 @@ def appraise(
         Batch callbacks (progress).
     write
         Write benefits.csv, summary.csv, appraisal.md and appraisal.xlsx.
+    adjust
+        Applied to every case's scenario before planning (see :func:`plan_appraisal`).
 
     Returns
     -------
@@ -298,7 +319,7 @@ def appraise(
     """
     started = time.perf_counter()
     appraisal = file if isinstance(file, Appraisal) else load_appraisal(file)
-    cases, plan = plan_appraisal(appraisal, out, force=force)
+    cases, plan = plan_appraisal(appraisal, out, force=force, adjust=adjust)
     batch = execute(plan, workers=workers, scheduler=scheduler, client=client, on_result=on_result, on_start=on_start)
     by_name = {r.scenario: r for r in batch.records}
     failed = {
