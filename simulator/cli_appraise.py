@@ -87,7 +87,9 @@ def appraise(
                 console.print(f"solved {text(record.scenario)}", highlight=False)
 
     try:
-        result = run_appraisal(appraisal, out, workers=workers, scheduler=scheduler, force=force, on_result=on_result)
+        result = run_appraisal(
+            appraisal, out, workers=workers, scheduler=scheduler, on_result=on_result, planned=(cases, plan)
+        )
     except SiepacError as exc:
         raise fail(exc) from None
     except KeyboardInterrupt:

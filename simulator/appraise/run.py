@@ -288,6 +288,7 @@ def appraise(
     on_start: OnStart | None = None,
     write: bool = True,
     adjust: Callable[[Scenario], Scenario] | None = None,
+    planned: tuple[list[Case], BatchPlan] | None = None,
 ) -> AppraisalResult:
     """Run every case of an appraisal file (reusing complete runs), then appraise the project.
 
@@ -307,6 +308,8 @@ def appraise(
         Write benefits.csv, summary.csv, appraisal.md and appraisal.xlsx.
     adjust
         Applied to every case's scenario before planning (see :func:`plan_appraisal`).
+    planned
+        The cases and plan :func:`plan_appraisal` returned for this appraisal (not planned again).
 
     Returns
     -------
@@ -319,7 +322,7 @@ def appraise(
     """
     started = time.perf_counter()
     appraisal = file if isinstance(file, Appraisal) else load_appraisal(file)
-    cases, plan = plan_appraisal(appraisal, out, force=force, adjust=adjust)
+    cases, plan = planned if planned is not None else plan_appraisal(appraisal, out, force=force, adjust=adjust)
     batch = execute(plan, workers=workers, scheduler=scheduler, client=client, on_result=on_result, on_start=on_start)
     by_name = {r.scenario: r for r in batch.records}
     failed = {
