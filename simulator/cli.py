@@ -340,12 +340,14 @@ def schema() -> None:
 
 
 def _register_command_groups() -> None:
-    """Add the commands that live in their own modules (charts, compare, batch)."""
+    """Add the commands that live in their own modules (charts, compare, batch, appraise)."""
+    from simulator.cli_appraise import register as register_appraise
     from simulator.cli_batch import register as register_batch
     from simulator.cli_charts import register as register_charts
 
     register_charts(app)
     register_batch(app)
+    register_appraise(app)
 
 
 _register_command_groups()

@@ -159,7 +159,9 @@ def compare(
 
 
 def chart(
-    kind: Annotated[str, typer.Argument(help="map, prices, dispatch, flows, routes, sweep, gas or capacity.")],
+    kind: Annotated[
+        str, typer.Argument(help="map, prices, dispatch, flows, routes, sweep, gas, capacity or appraisal.")
+    ],
     runs: Annotated[
         list[Path] | None, typer.Argument(help="Run folders or batch folders (none for routes; one batch for sweep).")
     ] = None,

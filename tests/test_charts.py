@@ -54,9 +54,45 @@ def batch(results: Path) -> Path:
     return folder
 
 
+def appraisal_folder(root: Path) -> Path:
+    """A small appraisal folder as `siepac appraise` writes it (benefits, summary, appraisal.json)."""
+    folder = root / "appraisal-mini"
+    folder.mkdir(exist_ok=True)
+    rows = [
+        (year, hydrology, region, component, value * (1.5 if hydrology == "dry" else 1.0), "MUSD/yr", "p", "r")
+        for year in (2030, 2035)
+        for hydrology in ("wet", "dry")
+        for region, component, value in [
+            ("GT", "consumer_surplus", 12.0),
+            ("GT", "producer_surplus", -7.0),
+            ("SV", "consumer_surplus", 3.0),
+            ("HN", "congestion_rent", 1.5),
+            ("MX", "congestion_rent", -0.5),
+            ("GT", "co2", 0.8),
+        ]
+    ]
+    columns = ["year", "hydrology", "region", "component", "value", "unit", "project_run", "reference_run"]
+    pd.DataFrame(rows, columns=columns).to_csv(folder / "benefits.csv", index=False)
+    summary = [("central", h, 8.0, 75.0, npv) for h, npv in (("wet", 40.0), ("dry", 90.0), ("weighted", 65.0))]
+    pd.DataFrame(summary, columns=["case", "hydrology", "discount_rate_pct", "co2_usd_per_t", "npv_musd"]).to_csv(
+        folder / "summary.csv", index=False
+    )
+    record = {
+        "appraisal": "mini",
+        "hydrology_weights": {"wet": 0.5, "dry": 0.5},
+        "costs": {"capex_musd": 50.0, "fom_musd_per_year": 1.0, "lifetime_years": 30},
+        "economics": {"discount_rate_pct": 8.0},
+        "cases": [{"name": f"case{i}"} for i in range(8)],
+    }
+    (folder / "appraisal.json").write_text(json.dumps(record), encoding="utf-8")
+    return folder
+
+
 def paths_for(kind: str, results: Path, batch: Path) -> list[Path]:
     if kind == "routes":
         return []
+    if kind == "appraisal":
+        return [appraisal_folder(results)]
     if kind == "sweep":
         return [batch]
     if kind == "gas":
@@ -94,7 +130,7 @@ def test_titled_with_units_and_source_line(charts: dict[str, list[Chart]], kind:
         source = next(t for t in texts if t.startswith("Source:"))
         if kind == "capacity":
             assert "data year 2030" in source and "expansion_2030" in source
-        elif kind not in ("routes", "sweep"):
+        elif kind not in ("routes", "sweep", "appraisal"):
             assert "data year 2022" in source and ("base_2022" in source or "anchor_tapachula" in source)
         labels = [ax.get_ylabel() for ax in fig.axes if ax.get_ylabel()]
         assert any("(" in label and ")" in label for label in labels), labels  # a unit on an axis

@@ -11,6 +11,7 @@ import pytest
 from pyproj import Geod
 
 from simulator import COUNTRIES
+from simulator.appraise.config import APPRAISAL_TABLES
 from simulator.data import InputData, load_data
 from simulator.errors import DataError
 from simulator.expansion_data import EXPANSION_TABLES
@@ -33,7 +34,15 @@ OTHER_TABLES = ("fleet/commissioning.csv", "fuels/technology_fuels.csv")  # read
 def test_every_data_table_is_known_to_the_loader() -> None:
     known = {
         grids_dir() / rel
-        for rel in (*TABLES, *GAS_TABLES, *HISTORY_TABLES, *OUTLOOK_TABLES, *OTHER_TABLES, *EXPANSION_TABLES)
+        for rel in (
+            *TABLES,
+            *GAS_TABLES,
+            *HISTORY_TABLES,
+            *OUTLOOK_TABLES,
+            *OTHER_TABLES,
+            *EXPANSION_TABLES,
+            *APPRAISAL_TABLES,
+        )
     } | {grids_dir() / "sources.csv"}
     unknown = [p for p in all_csv_files() if p not in known]
     assert not unknown, f"tables the loader does not read or check: {unknown}"

@@ -17,7 +17,7 @@ import pytest
 NOTEBOOKS_DIR = Path(__file__).resolve().parents[1] / "notebooks"
 NOTEBOOKS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.ipynb"))
 SCRIPTS = sorted(NOTEBOOKS_DIR.glob("[0-9][0-9]_*.py"))
-EXPECTED = ("01_quickstart", "02_second_circuit", "03_pipeline_routes", "04_sweeps")
+EXPECTED = ("01_quickstart", "02_second_circuit", "03_pipeline_routes", "04_sweeps", "05_appraisal")
 SPAN_VARIABLE = "SIEPAC_NOTEBOOK_DAYS"
 
 

@@ -16,7 +16,7 @@ from simulator.charts.output import FORMATS, Chart, write_chart
 from simulator.charts.style import LANGUAGES, check_language, styled
 from simulator.errors import DataError
 
-CHART_KINDS = ("map", "prices", "dispatch", "flows", "routes", "sweep", "gas", "capacity")
+CHART_KINDS = ("map", "prices", "dispatch", "flows", "routes", "sweep", "gas", "capacity", "appraisal")
 
 __all__ = ["CHART_KINDS", "FORMATS", "LANGUAGES", "Chart", "ChartOptions", "make_charts", "write_chart"]
 
@@ -101,6 +101,10 @@ def _build(kind: str, paths: list[Path], options: ChartOptions, lang: str) -> li
                 table, parameters, paths[0].name, metric, options.region, options.carrier, options.x, options.y, lang
             )
         ]
+    if kind == "appraisal":
+        from simulator.charts.appraisal import appraisal_charts
+
+        return appraisal_charts(paths, lang)
     runs = load_runs(paths)
     if kind == "prices":
         from simulator.charts.prices import price_change_chart, price_duration_chart

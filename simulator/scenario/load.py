@@ -100,6 +100,12 @@ def resolve(path: str | Path) -> Resolved:
             msg = f"cyclic extends: {names}"
             raise ScenarioError(msg)
         doc = read_document(current)
+        if "appraisal" in doc.data:  # simulator.appraise.config.APPRAISAL_KEY (not imported: a cycle)
+            msg = (
+                f"{Resolved({}, [doc]).locate(('appraisal',), key=True)}: this is an appraisal file, not a "
+                f"scenario: run it with `siepac appraise {doc.path}` (`--check` validates it without solving)"
+            )
+            raise ScenarioError(msg)
         chain.append(doc)
         parent = doc.data.get("extends")
         if parent is None:
