@@ -39,6 +39,7 @@ notebooks: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run_benchmarks.py --runs 3
+	$(BIN)/python benchmarks/expansion.py --runs 3 --monolithic-runs 1
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
