@@ -336,6 +336,31 @@ SCHEMA_CASES: list[tuple[str, str, tuple[str, ...]]] = [
         ("{f}:3:", "key `hydrology`", "no weather data for 2024"),
     ),
     (
+        "unknown expansion technology",
+        "name: bad\nyear: 2030\nhydrology: wet\nexpansion:\n  enabled: true\n  technologies: [solar_pv, nuclear]\n",
+        ("{f}:6:", "key `expansion.technologies.1`", "'solar_pv', 'onshore_wind'"),
+    ),
+    (
+        "expansion limit of a country",
+        "name: bad\nyear: 2030\nhydrology: wet\nexpansion:\n  limits_mw: {GT: {ccgt: -5}}\n",
+        ("{f}:5:", "key `expansion`", "limits_mw.GT.ccgt must be between 0 and 20000 MW, found -5"),
+    ),
+    (
+        "reserve margin above 100 %",
+        "name: bad\nyear: 2030\nhydrology: wet\nexpansion:\n  reserve_margin_pct: 150\n",
+        ("{f}:5:", "key `expansion.reserve_margin_pct`", "less than or equal to 100"),
+    ),
+    (
+        "import credit above 1",
+        "name: bad\nyear: 2030\nhydrology: wet\nexpansion:\n  import_credit_share: 2\n",
+        ("{f}:5:", "key `expansion.import_credit_share`", "less than or equal to 1"),
+    ),
+    (
+        "coarse resolution not offered",
+        HEAD + "solve:\n  coarse_resolution_hours: 5\n",
+        ("{f}:4:", "key `solve.coarse_resolution_hours`", "6"),
+    ),
+    (
         "zip of unequal lists",
         HEAD + "sweep:\n  mode: zip\n  parameters:\n    solve.days: [1, 2]\n    grid.second_circuit: [true]\n",
         ("{f}:4:", "key `sweep`", "equal length"),
@@ -343,6 +368,11 @@ SCHEMA_CASES: list[tuple[str, str, tuple[str, ...]]] = [
 ]
 DATA_CASES: list[tuple[str, str, tuple[str, ...]]] = [
     # checked against grids/outlook/ (not by `show`, which checks the schema only)
+    (
+        "expansion in an observed year",
+        HEAD + "expansion:\n  enabled: true\n",
+        ("{f}:4:", "key `expansion.enabled`", "study years 2030, 2035 only"),
+    ),
     (
         "Colombia link in a historical year",
         HEAD + "grid: {colombia_link_mw: 300}\n",
