@@ -279,7 +279,7 @@ def reserve_rows(
     params = read_parameters(data.root)
     months = n.snapshots.to_period("M").astype(str)
     rows: list[ReserveRow] = []
-    short: list[str] = []
+    short: dict[str, list[tuple[float, ReserveRow, float]]] = {}
     for country in COUNTRIES:
         loads = n.loads.index[n.loads.country == country]
         load = n.loads_t.p_set[loads].sum(axis=1)
@@ -323,18 +323,22 @@ def reserve_rows(
             )
             possible = _possible_new_firm_mw(n, reserve)
             if reserve.new_firm_needed_mw > possible + 1e-6:
-                short.append(
-                    f"{country} in {month} short by {reserve.new_firm_needed_mw - possible:,.0f} MW (needs "
-                    f"{reserve.required_mw:,.0f} MW firm = peak {reserve.peak_mw:,.0f} MW × {1 + margin / 100:.2f}; "
-                    f"existing fleet {reserve.firm_mw:,.0f} MW, imports {reserve.import_credit_mw:,.0f} MW, "
-                    f"candidates at most {possible:,.0f} MW)"
-                )
+                short.setdefault(country, []).append((reserve.new_firm_needed_mw - possible, reserve, possible))
             rows.append(reserve)
     if short:
+        parts = []
+        for country, months in short.items():
+            gap, row, possible = max(months, key=lambda m: m[0])
+            parts.append(
+                f"{country} short by {gap:,.0f} MW in {row.period} (needs {row.required_mw:,.0f} MW firm = peak "
+                f"{row.peak_mw:,.0f} MW × {1 + row.margin_pct / 100:.2f}; existing fleet {row.firm_mw:,.0f} MW, "
+                f"imports {row.import_credit_mw:,.0f} MW, candidates at most {possible:,.0f} MW; "
+                f"{len(months)} month{'s' if len(months) > 1 else ''} short)"
+            )
         msg = (
             f"{scenario.locate('expansion')}: key `expansion`: the reserve margin cannot be met within the "
-            f"candidates' potentials: {'; '.join(short[:6])}{' ...' if len(short) > 6 else ''}. Raise "
-            "expansion.limits_mw, offer more technologies, or lower expansion.reserve_margin_pct"
+            f"candidates' potentials: {'; '.join(parts)}. Raise expansion.limits_mw, offer more technologies, "
+            "or lower expansion.reserve_margin_pct"
         )
         raise ScenarioError(msg)
     return rows
