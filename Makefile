@@ -30,9 +30,9 @@ test: $(STAMP) browser
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy simulator
 	$(BIN)/pytest
-	rm -rf results/notebooks/7_days && SIEPAC_NOTEBOOK_DAYS=7 $(BIN)/pytest --nbmake --nbmake-timeout=300 notebooks/*.ipynb
+	rm -rf results/notebooks/7_days && SIEPAC_NOTEBOOK_DAYS=7 $(BIN)/pytest --nbmake --nbmake-timeout=600 notebooks/*.ipynb
 
-# The four notebooks on the full year; executed copies (with outputs) in results/notebooks/executed/
+# The five notebooks on the full year; executed copies (with outputs) in results/notebooks/executed/
 notebooks: $(STAMP)
 	mkdir -p results/notebooks/executed
 	SIEPAC_NOTEBOOK_DAYS= $(BIN)/jupyter-execute --output='../results/notebooks/executed/{notebook_name}' notebooks/[0-9]*.ipynb
