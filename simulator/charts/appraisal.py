@@ -21,19 +21,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from simulator.appraise.benefits import COMPONENTS
 from simulator.charts.output import Chart
 from simulator.charts.style import LANGUAGES, OKABE_ITO, country_name, finish, new_figure
 from simulator.errors import DataError
 
-COMPONENT_ORDER = (
-    "consumer_surplus",
-    "producer_surplus",
-    "congestion_rent",
-    "storage_rent",
-    "mexico_trade",
-    "co2",
-    "investment",
-)
+COMPONENT_ORDER = COMPONENTS
+"""Benefit components in the order the charts stack them (the order of ``benefits.csv``)."""
 COMPONENT_COLORS = dict(zip(COMPONENT_ORDER, OKABE_ITO[1:], strict=False))
 COMPONENT_HATCHES = dict(zip(COMPONENT_ORDER, ("", "//", "..", "xx", "\\\\", "oo", "--"), strict=True))
 
