@@ -152,7 +152,11 @@ def test_infeasible_margin_exits_2_naming_the_country_and_the_shortfall(tmp_path
     )
     result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "out")])
     assert result.exit_code == 2
-    assert "reserve margin cannot be met" in result.output and "GT short by" in result.output and "in 2030-0" in result.output
+    assert (
+        "reserve margin cannot be met" in result.output
+        and "GT short by" in result.output
+        and "in 2030-0" in result.output
+    )
     assert "MW" in result.output and "Traceback" not in result.output
     assert not (tmp_path / "out" / "short").exists()
 
