@@ -14,10 +14,11 @@ from simulator.data import InputData
 from simulator.errors import ScenarioError
 from simulator.expansion_data import candidates
 from simulator.network import build_network
+from simulator.network.capital import span_years
 from simulator.network.expansion import import_capacity_mw
 from simulator.network.meta import BorderLimit, ReserveRow, network_meta, update_meta
 from simulator.paths import scenarios_dir
-from simulator.results.kpis import compute_kpis, new_capacity_mw, span_years
+from simulator.results.kpis import compute_kpis, new_capacity_mw
 from simulator.run import run_scenario
 from simulator.solve import solve_network, solve_weekly
 from simulator.solve.assembly import build_model

@@ -51,6 +51,7 @@ import pypsa
 
 from simulator import ALL_REGIONS
 from simulator.errors import SiepacError
+from simulator.network.capital import investment_usd, span_years
 from simulator.network.meta import network_meta
 
 COMPONENTS: tuple[str, ...] = (
@@ -66,7 +67,6 @@ COMPONENTS: tuple[str, ...] = (
 BENEFIT_COLUMNS = ["region", "component", "value", "unit"]
 CARRIER_COLUMNS = ["region", "carrier", "value", "unit"]
 UNIT = "MUSD/yr"
-HOURS_PER_YEAR = 8760.0
 IDENTITY_TOLERANCE = 1e-3
 """Largest relative gap of the cost identity that passes (0.1 %)."""
 IDENTITY_FLOOR = 1e-6
@@ -74,18 +74,10 @@ IDENTITY_FLOOR = 1e-6
 two solves of a project that changes nothing differ by solver noise, not by 0.1 % of 0."""
 LOAD_SHEDDING = "load_shedding"
 NEIGHBOUR_REGIONS = frozenset(("MX", "CO"))
-NOMINAL = {"Generator": "p_nom", "StorageUnit": "p_nom", "Store": "e_nom", "Link": "p_nom", "Line": "s_nom"}
-"""Capacity attribute of each component that can carry a capital cost (transformers as lines)."""
-NOMINAL["Transformer"] = "s_nom"
 
 
 class CostIdentityError(SiepacError):
     """The benefit components do not add up to minus the change in total cost."""
-
-
-def span_years(n: pypsa.Network) -> float:
-    """Return the span a network's costs cover, in years (objective weights summed / 8760 h)."""
-    return float(n.snapshot_weightings.objective.sum()) / HOURS_PER_YEAR
 
 
 def total_cost_musd_per_year(n: pypsa.Network) -> float:
@@ -253,19 +245,6 @@ def _add_co2(n: pypsa.Network, ledger: Ledger, co2_usd_per_t: float) -> None:
         if len(static) and "co2_t_per_mwh" in static:
             tonnes = _series(n, flow, static.index).mul(hours, axis=0).sum() * static.co2_t_per_mwh.fillna(0.0)
             _book(ledger, "co2", -co2_usd_per_t * tonnes, _country_of(n, static, bus))
-
-
-def investment_usd(n: pypsa.Network) -> pd.Series:
-    """Return the capital cost (USD for the span) of every component with ``capital_cost`` > 0,
-    indexed by (component, name): capital cost times optimal capacity."""
-    parts = {}
-    for component, attr in NOMINAL.items():
-        static = n.components[component].static
-        built = static.index[static.capital_cost > 0] if "capital_cost" in static else pd.Index([])
-        if len(built):
-            capacity = static[f"{attr}_opt"].reindex(built).fillna(static[attr].reindex(built))
-            parts[component] = static.capital_cost[built] * capacity
-    return pd.concat(parts) if parts else pd.Series(dtype=float)
 
 
 def _add_investment(n: pypsa.Network, ledger: Ledger) -> None:

@@ -44,6 +44,7 @@ from simulator.expansion_data import (
     parameter,
     read_parameters,
 )
+from simulator.network.capital import span_years
 from simulator.network.fleet import THERMAL as FLEET_THERMAL
 from simulator.network.fleet import fuel_price_usd_per_mmbtu
 from simulator.network.meta import BorderLimit, ReserveRow
@@ -103,7 +104,7 @@ def add_candidates(n: pypsa.Network, scenario: Scenario, data: InputData, gas_in
     table = candidates(scenario.year, data.root, config.discount_rate_pct)
     table = table[table.technology.isin(config.technologies)]
     snapshots = n.snapshots
-    span_years = len(snapshots) * float(n.snapshot_weightings.objective.iloc[0]) / 8760.0
+    years = span_years(n)
     added: list[dict[str, object]] = []
     for row in table.itertuples():
         country, technology, fuel = str(row.country), str(row.technology), str(row.fuel)
@@ -113,7 +114,7 @@ def add_candidates(n: pypsa.Network, scenario: Scenario, data: InputData, gas_in
             continue
         label = candidate_label(technology, fuel)
         name = f"{country} new {label}"
-        capital = float(row.capital_cost_usd_per_mw_year) * span_years
+        capital = float(row.capital_cost_usd_per_mw_year) * years
         common: dict[str, Any] = {
             "carrier": CANDIDATE_CARRIER[technology],
             "country": country,

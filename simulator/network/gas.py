@@ -20,6 +20,7 @@ from typing import Any
 import pypsa
 
 from simulator.data import InputData
+from simulator.network.capital import span_years
 from simulator.routes import (
     GasData,
     break_even_utilisation,
@@ -87,7 +88,7 @@ def add_gas_layer(n: pypsa.Network, scenario: Scenario, data: InputData, hub_of:
         color=["#C8A02A", "#8C6D31"],
         nice_name=["Natural gas", "Gas pipeline"],
     )
-    span_years = len(n.snapshots) * float(n.snapshot_weightings.objective.iloc[0]) / 8760.0
+    years = span_years(n)
     info: dict[str, Any] = {
         "route": config.route,
         "henry_hub_usd_per_mmbtu": henry_hub,
@@ -150,7 +151,7 @@ def add_gas_layer(n: pypsa.Network, scenario: Scenario, data: InputData, hub_of:
         country = str(gas.nodes.set_index("node").country[anchor_node])
         crf = capital_recovery_factor(gas.parameter("discount_rate_pct"), gas.parameter("lifetime_years"))
         # annualised capex + FOM per MW of gas input (PyPSA Link p_nom is on bus0), for the span
-        capital_cost = capex_usd_per_kw * 1000.0 * (crf + fom_pct / 100.0) * efficiency * span_years
+        capital_cost = capex_usd_per_kw * 1000.0 * (crf + fom_pct / 100.0) * efficiency * years
         n.add(
             "Link",
             "anchor plant",

@@ -12,6 +12,7 @@ import pandas as pd
 import pypsa
 
 from simulator import ALL_REGIONS, CARRIERS, COUNTRIES, NEIGHBOURS
+from simulator.network.capital import investment_usd, span_years
 from simulator.network.meta import network_meta, signed_flow
 from simulator.units import mw_to_mmcfd
 
@@ -94,29 +95,6 @@ def regional_traded_energy_gwh(n: pypsa.Network, flows: pd.DataFrame) -> float:
     return float(net.clip(lower=0).sum(axis=1).mul(w).sum() / 1e3)
 
 
-def span_years(n: pypsa.Network) -> float:
-    """Length of the simulated span in years (8,760 h)."""
-    return float(n.snapshot_weightings.objective.sum()) / 8760.0
-
-
-def capital_cost_usd(n: pypsa.Network) -> pd.Series:
-    """Capital cost (USD, for the span) of the capacity the solve chose, by component name.
-
-    Only capacity the solve decides carries a capital cost (expansion candidates and an
-    extendable anchor plant; the existing fleet has none), so every component with a positive
-    ``capital_cost`` counts, at its optimal capacity.
-    """
-    parts = []
-    for component in ("Generator", "StorageUnit", "Link"):
-        static = n.components[component].static
-        if static.empty:
-            continue
-        paying = static[static.capital_cost > 0]
-        if len(paying):
-            parts.append(paying.capital_cost * paying.p_nom_opt.fillna(paying.p_nom))
-    return pd.concat(parts) if parts else pd.Series(dtype=float)
-
-
 def new_capacity_mw(n: pypsa.Network) -> pd.DataFrame:
     """Capacity built by the expansion: ``country, candidate, capacity_mw`` (electric MW)."""
     parts = []
@@ -142,11 +120,12 @@ def expansion_kpis(n: pypsa.Network, capital: pd.Series) -> list[tuple[str, str,
     rows: list[tuple[str, str, str, float, str]] = []
     for row in built.itertuples():
         rows.append(("capacity_new", str(row.country), str(row.candidate), float(row.capacity_mw), "MW"))
-    country = pd.concat(
-        [n.components[c].static.country for c in ("Generator", "StorageUnit", "Link") if not n.components[c].static.empty]
-    )
+    country = [
+        n.components[component].static.get("country", pd.Series(dtype=str)).get(name, "")
+        for component, name in capital.index
+    ]
     years = span_years(n)
-    by_country = capital.groupby(country.reindex(capital.index)).sum() / years / 1e6
+    by_country = capital.groupby(pd.Index(country, dtype=object)).sum() / years / 1e6 if len(capital) else {}
     for region in COUNTRIES:
         rows.append(("investment_cost", region, "", float(by_country.get(region, 0.0)), "MUSD/yr"))
     rows.append(("investment_cost", "ALL", "", float(capital.sum()) / years / 1e6, "MUSD/yr"))
@@ -247,7 +226,7 @@ def compute_kpis(n: pypsa.Network, scenario: str) -> pd.DataFrame:
             if country not in NEIGHBOURS:
                 add("net_exports", country, "", siepac_net, "GWh")
     add("regional_traded_energy", "ALL", "", regional_traded_energy_gwh(n, flows), "GWh")
-    capital = capital_cost_usd(n)
+    capital = investment_usd(n)
     # the objective is operating cost plus the capital cost of what the solve built
     add("system_cost", "ALL", "", (system_cost_usd(n) - float(capital.sum())) / 1e6, "MUSD")
     add("total_cost", "ALL", "", system_cost_usd(n) / 1e6, "MUSD")

@@ -16,6 +16,7 @@ import pandas as pd
 import pypsa
 
 from simulator.errors import SolveError
+from simulator.network.capital import investment_usd
 from simulator.network.meta import BorderLimit, network_meta, update_meta
 from simulator.solve.assembly import build_model
 from simulator.solve.highs import HighsOptions, solve_model
@@ -106,15 +107,6 @@ def optimal_capacities(n: pypsa.Network) -> dict[str, dict[str, float]]:
     return capacities
 
 
-def capital_cost_of_extendables(n: pypsa.Network) -> float:
-    """Return the capital cost (USD) of the solved capacity of every extendable component."""
-    total = 0.0
-    for component, values in optimal_capacities(n).items():
-        static = n.components[component].static
-        total += float((static.loc[list(values), "capital_cost"] * pd.Series(values)).sum())
-    return total
-
-
 def coarse_resolution_hours(n: pypsa.Network) -> int:
     """The coarse stage's time step (h): the scenario's ``solve.coarse_resolution_hours``, else
     :data:`EXPANSION_COARSE_RESOLUTION_HOURS` when capacity is extendable, else
@@ -163,7 +155,7 @@ def coarse_stage(n: pypsa.Network, options: HighsOptions) -> Boundaries:
     soc = coarse.storage_units_t.state_of_charge
     daily = soc.groupby(soc.index.normalize()).last()
     capacities = optimal_capacities(coarse)
-    capital = capital_cost_of_extendables(coarse)
+    capital = float(investment_usd(coarse).sum())
     if len(daily.columns):
         # an interior-point level may sit a hair outside [0, capacity] (or above a candidate
         # taken as not built): the weeks must be able to meet it exactly

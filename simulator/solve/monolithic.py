@@ -7,10 +7,11 @@ import time
 import pypsa
 import xarray as xr
 
+from simulator.network.capital import investment_usd
 from simulator.network.meta import network_meta, update_meta
 from simulator.solve.assembly import build_model
 from simulator.solve.checks import check_solution
-from simulator.solve.coarse import capital_cost_of_extendables, has_extendable
+from simulator.solve.coarse import has_extendable
 from simulator.solve.highs import DEFAULT_HIGHS_OPTIONS, HighsOptions, solve_model
 from simulator.solve.market_rule import MARKET_RULE_CONSTRAINTS, market_rule_cut, market_rule_ratings
 from simulator.solve.report import SolveReport
@@ -54,7 +55,7 @@ def solve_network(n: pypsa.Network, solver_options: HighsOptions | None = None) 
         # Prices of the system as built: with capacity free, the balance duals carry the
         # capital cost of new capacity (long-run prices); fixed at the optimum they are the
         # short-run marginal costs the weekly strategy's hourly weeks give, and a market would.
-        capital = capital_cost_of_extendables(n)
+        capital = float(investment_usd(n).sum())
         n.optimize.fix_optimal_capacities()
         build_model(n)
         solve_model(n, options)
